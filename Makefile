@@ -1,0 +1,30 @@
+# ChiHuy: `make run` starts the app with demo data; `make test` runs the whole suite.
+PORT ?= 8000
+PY := .venv/bin/python
+export PORT
+
+.PHONY: run test lint typecheck bench-jurisdictions clean
+
+.venv/.installed: requirements.lock requirements-dev.lock
+	@scripts/bootstrap
+
+run: .venv/.installed
+	@$(PY) manage.py migrate --noinput -v0
+	@$(PY) manage.py ensure_demo
+	@scripts/run-server
+
+test: .venv/.installed
+	@scripts/test $(PYTEST_ARGS)
+
+lint: .venv/.installed
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+typecheck: .venv/.installed
+	.venv/bin/mypy chihuy
+
+bench-jurisdictions: .venv/.installed
+	@$(PY) bench/jurisdictions.py
+
+clean:
+	rm -rf .venv var

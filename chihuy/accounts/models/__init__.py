@@ -1,0 +1,3 @@
+from chihuy.accounts.models.user import User
+
+__all__ = ["User"]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    name = "chihuy.api"
+    verbose_name = "API tích hợp"

@@ -1,0 +1,12 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Tạo mới")
+    UPDATE = "update", _("Cập nhật")
+    DELETE = "delete", _("Xoá")
+
+    @property
+    def colour(self) -> str:
+        return {"create": "green", "update": "blue", "delete": "red"}[self.value]

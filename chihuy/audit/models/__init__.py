@@ -1,0 +1,3 @@
+from chihuy.audit.models.entry import AuditEntry
+
+__all__ = ["AuditEntry"]

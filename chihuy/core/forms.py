@@ -1,0 +1,48 @@
+"""Form helpers shared by the apps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+DOCUMENT_EXTENSIONS = frozenset({".pdf", ".doc", ".docx", ".odt", ".jpg", ".jpeg", ".png"})
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError next to the fields it names, the rest on top of the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def validate_document(upload: Any) -> Any:
+    """Accept only office documents and scans, up to CHIHUY_MAX_UPLOAD_BYTES."""
+    if not upload:
+        return upload
+    ext = Path(upload.name).suffix.lower()
+    if ext not in DOCUMENT_EXTENSIONS:
+        raise ValidationError(
+            _("Định dạng tệp %(ext)s không được chấp nhận. Chỉ nhận: %(allowed)s.")
+            % {"ext": ext or "?", "allowed": ", ".join(sorted(DOCUMENT_EXTENSIONS))}
+        )
+    limit = settings.CHIHUY_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("Tệp quá lớn (%(size).1f MB); tối đa %(limit).0f MB.")
+            % {"size": upload.size / 1048576, "limit": limit / 1048576}
+        )
+    return upload
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

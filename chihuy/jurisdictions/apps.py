@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class JurisdictionsConfig(AppConfig):
+    name = "chihuy.jurisdictions"
+    verbose_name = "Đơn vị hành chính"

@@ -1,0 +1,3 @@
+from chihuy.jurisdictions.models.jurisdiction import Jurisdiction, JurisdictionSuccession
+
+__all__ = ["Jurisdiction", "JurisdictionSuccession"]

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from chihuy.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("chihuy.accounts.urls")),
+    path("audit/", include("chihuy.audit.urls")),
+    path("jurisdictions/", include("chihuy.jurisdictions.urls")),
+    path("api/v1/", include("chihuy.api.urls")),
+    path("", include("chihuy.centres.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
