@@ -5,7 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chihuy.centres.choices import CentreLevel, CentreStatus, Role, Sector
+from chihuy.centres.choices import STATUS_ORDER, CentreLevel, CentreStatus, Role, Sector
 from chihuy.centres.models import Agency, Centre, Member
 from chihuy.centres.selectors import child_jurisdictions
 from chihuy.core.forms import DateInput, validate_document
@@ -102,6 +102,13 @@ class ChildCentreForm(forms.Form):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Trạng thái mới"), choices=CentreStatus.choices)
     on = forms.DateField(label=_("Ngày"), widget=DateInput(), required=False)
+
+    def __init__(self, *args: Any, current: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if current is not None:
+            # Only the steps ahead are offered; the service still refuses a step backwards.
+            ahead = STATUS_ORDER[STATUS_ORDER.index(CentreStatus(current)) + 1 :]
+            cast(forms.ChoiceField, self.fields["status"]).choices = [(s.value, s.label) for s in ahead]
 
 
 class AgencyForm(forms.ModelForm):

@@ -99,7 +99,7 @@ def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": selectors.centre_children(centre=centre),
         "coverage": selectors.centre_coverage(centre=centre),
         "region": centre.region.all() if centre.is_forward_post else [],
-        "status_form": StatusForm(),
+        "status_form": StatusForm(current=centre.status),
         **_permissions(request, centre),
     }
     return render(request, "centres/centre_detail.html", context)
