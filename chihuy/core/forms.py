@@ -42,7 +42,20 @@ def validate_document(upload: Any) -> Any:
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A date typed as dd/mm/yyyy whatever the browser's language (R: Vietnamese documents).
+
+    A native ``type=date`` field shows mm/dd/yyyy on an English-language browser, which a
+    duty officer would misread; a plain text field with the pattern shown avoids that.
+    """
+
+    input_type = "text"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        defaults = {
+            "placeholder": "dd/mm/yyyy",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "pattern": r"\d{1,2}/\d{1,2}/\d{4}",
+            "size": "10",
+        }
+        super().__init__(attrs={**defaults, **(attrs or {})}, format="%d/%m/%Y")
