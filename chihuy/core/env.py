@@ -41,9 +41,10 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value is None or value == "":
         return default
     lowered = value.strip().lower()
-    if lowered in {"true", "1", "yes", "on"}:
+    # Only the two words: "0"/"no"/"off" guesses have switched security settings the wrong way.
+    if lowered == "true":
         return True
-    if lowered in {"false", "0", "no", "off"}:
+    if lowered == "false":
         return False
     raise EnvError(f"{name} must be true or false, not {value!r}")
 
