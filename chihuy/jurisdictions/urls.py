@@ -1,2 +1,8 @@
+from django.urls import path
+
+from chihuy.jurisdictions import views
+
 app_name = "jurisdictions"
-urlpatterns: list = []
+urlpatterns = [
+    path("autocomplete", views.autocomplete, name="autocomplete"),
+]

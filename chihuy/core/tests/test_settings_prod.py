@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[3]
-CLEARED = ("SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "ALLOWED_HOSTS_FILE", "DEBUG", "DATABASE_URL")
+CLEARED = (
+    "SECRET_KEY",
+    "SECRET_KEY_FILE",
+    "ALLOWED_HOSTS",
+    "ALLOWED_HOSTS_FILE",
+    "DEBUG",
+    "DATABASE_URL",
+    # Set by the browser tests for Playwright; a deployment must not have it (async.E001).
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 
 
 def _manage(tmp_path, *args, **env):
