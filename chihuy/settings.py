@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "chihuy.core.middleware.VietnameseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -268,6 +269,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several choice sets share a field name ("level", "kind"); name their enums explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "CentreLevelEnum": "chihuy.centres.choices.CentreLevel",
+        "AgencyKindEnum": "chihuy.centres.choices.AgencyKind",
+        "JurisdictionLevelEnum": "chihuy.jurisdictions.choices.Level",
+        "JurisdictionKindEnum": "chihuy.jurisdictions.choices.Kind",
+    },
 }
 
 # django-otp: the issuer shown in authenticator apps.

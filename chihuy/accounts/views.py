@@ -90,7 +90,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     qr = segno.make(device.config_url, error="m")
     context = {
         "form": form,
-        "qr_svg": qr.svg_inline(scale=5, dark="#000", light="#fff", title=_("Mã QR để quét bằng ứng dụng")),
+        "qr_svg": qr.svg_inline(
+            scale=5, omitsize=True, dark="#000", light="#fff", title=_("Mã QR để quét bằng ứng dụng")
+        ),
         "secret": _secret_groups(device),
         "required": selectors.two_factor_required(user),
     }

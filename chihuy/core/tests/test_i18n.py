@@ -209,3 +209,9 @@ def test_switching_to_english_via_setlang(client):
     html = client.get(LOGIN).content.decode()
     assert '<html lang="vi">' in html
     assert "Đăng nhập" in html
+
+
+@pytest.mark.django_db
+def test_pages_stay_vietnamese_for_an_english_browser(client):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="vi">' in response.content.decode()
