@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "chihuy.audit",
     "chihuy.jurisdictions",
     "chihuy.centres",
+    "chihuy.roster",
+    "chihuy.intake",
+    "chihuy.alerts",
+    "chihuy.portal",
     "chihuy.api",
 ]
 

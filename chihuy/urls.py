@@ -12,6 +12,10 @@ urlpatterns = [
     path("accounts/", include("chihuy.accounts.urls")),
     path("audit/", include("chihuy.audit.urls")),
     path("jurisdictions/", include("chihuy.jurisdictions.urls")),
+    path("intake/", include("chihuy.intake.urls")),
+    path("alerts/", include("chihuy.alerts.urls")),
+    path("roster/", include("chihuy.roster.urls")),
+    path("public/", include("chihuy.portal.urls")),
     path("api/v1/", include("chihuy.api.urls")),
     path("", include("chihuy.centres.urls")),
 ]

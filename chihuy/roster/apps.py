@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RosterConfig(AppConfig):
+    name = "chihuy.roster"
+    verbose_name = "Lịch trực"
