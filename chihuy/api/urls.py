@@ -1,2 +1,25 @@
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView
+
+from chihuy.api import views
+from chihuy.audit.api import AuditListView
+from chihuy.centres import api as centres
+
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [
+    path("me", views.MeView.as_view(), name="me"),
+    path("jurisdictions", views.JurisdictionSearchView.as_view(), name="jurisdictions"),
+    path("centres", centres.CentreListView.as_view(), name="centres"),
+    path("centres/<int:pk>", centres.CentreDetailView.as_view(), name="centre"),
+    path("centres/<int:pk>/status", centres.CentreStatusView.as_view(), name="centre-status"),
+    path("centres/<int:pk>/children", centres.CentreChildrenView.as_view(), name="centre-children"),
+    path("centres/<int:pk>/coverage", centres.CentreCoverageView.as_view(), name="centre-coverage"),
+    path("centres/<int:pk>/members", centres.CentreMembersView.as_view(), name="centre-members"),
+    path("centres/<int:pk>/agencies", centres.CentreAgenciesView.as_view(), name="centre-agencies"),
+    path("members/<int:pk>", centres.MemberDetailView.as_view(), name="member"),
+    path("agencies/<int:pk>", centres.AgencyDetailView.as_view(), name="agency"),
+    path("audit", AuditListView.as_view(), name="audit"),
+    path("schema", SpectacularAPIView.as_view(), name="schema"),
+    path("docs", views.DocsView.as_view(), name="docs"),
+    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
+]

@@ -1,0 +1,3 @@
+from chihuy.api.models.token import ApiToken
+
+__all__ = ["ApiToken"]
