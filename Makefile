@@ -3,7 +3,7 @@ PORT ?= 8000
 PY := .venv/bin/python
 export PORT
 
-.PHONY: run test lint typecheck bench-jurisdictions clean
+.PHONY: run test lint typecheck bench-jurisdictions bench-intake bench-roster clean
 
 .venv/.installed: requirements.lock requirements-dev.lock
 	@scripts/bootstrap
@@ -25,6 +25,12 @@ typecheck: .venv/.installed
 
 bench-jurisdictions: .venv/.installed
 	@$(PY) bench/jurisdictions.py
+
+bench-intake: .venv/.installed
+	@$(PY) bench/intake_alert.py
+
+bench-roster: .venv/.installed
+	@$(PY) bench/roster.py
 
 clean:
 	rm -rf .venv var

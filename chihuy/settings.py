@@ -63,6 +63,11 @@ INSTALLED_APPS = [
     "chihuy.roster",
     "chihuy.intake",
     "chihuy.alerts",
+    "chihuy.reports",
+    "chihuy.briefings",
+    "chihuy.directives",
+    "chihuy.announcements",
+    "chihuy.notifications",
     "chihuy.portal",
     "chihuy.api",
 ]
@@ -220,6 +225,8 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ChiHuy <no-reply@chihuy.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where people reach the app; links in e-mails and SMS are made absolute with it.
+SITE_URL = env_str("CHIHUY_SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 
 # Security headers. The Content-Security-Policy allows only our own files; scripts
 # need the per-response nonce, so no inline script runs unless we wrote it.
@@ -279,6 +286,12 @@ SPECTACULAR_SETTINGS = {
         "AgencyKindEnum": "chihuy.centres.choices.AgencyKind",
         "JurisdictionLevelEnum": "chihuy.jurisdictions.choices.Level",
         "JurisdictionKindEnum": "chihuy.jurisdictions.choices.Kind",
+        "MemberRoleEnum": "chihuy.centres.choices.Role",
+        "DutyRoleEnum": "chihuy.roster.choices.DutyRole",
+        "RosterStatusEnum": "chihuy.roster.choices.RosterStatus",
+        "SwapStatusEnum": "chihuy.roster.choices.SwapStatus",
+        "IntakeStatusEnum": "chihuy.intake.choices.IntakeStatus",
+        "IntakeChannelEnum": "chihuy.intake.choices.Channel",
     },
 }
 

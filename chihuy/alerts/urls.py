@@ -1,2 +1,10 @@
+from django.urls import path
+
+from chihuy.alerts import views
+
 app_name = "alerts"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("stream", views.stream, name="stream"),
+    path("<int:pk>/acknowledge", views.acknowledge, name="acknowledge"),
+]

@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from chihuy.api import views
@@ -19,6 +19,12 @@ urlpatterns = [
     path("members/<int:pk>", centres.MemberDetailView.as_view(), name="member"),
     path("agencies/<int:pk>", centres.AgencyDetailView.as_view(), name="agency"),
     path("audit", AuditListView.as_view(), name="audit"),
+    path("", include("chihuy.intake.api_urls")),
+    path("", include("chihuy.roster.api_urls")),
+    path("", include("chihuy.reports.api_urls")),
+    path("", include("chihuy.briefings.api_urls")),
+    path("", include("chihuy.directives.api_urls")),
+    path("", include("chihuy.announcements.api_urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", views.DocsView.as_view(), name="docs"),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),

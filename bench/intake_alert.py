@@ -1,0 +1,388 @@
+"""Benchmark: intake API throughput against raw INSERTs, and urgent-alert latency to an open SSE tab.
+
+Runs the real ASGI server (uvicorn) and a task worker (``db_worker``) as subprocesses on
+127.0.0.1 against PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/chihuy_bench;
+the database is dropped, created and migrated by this script). Measures (issue 3):
+
+- ``intake_rps``: sustained ``POST /api/v1/intakes``, 8 concurrent clients, BENCH_SECONDS (30 s);
+- ``raw_insert_tps``: plain single-row INSERTs into a similar table, same database and concurrency;
+- ``intake_vs_raw``: their ratio;
+- ``alert_p50_ms`` / ``alert_p99_ms``: from an urgent POST returning to its alert event arriving on
+  the commander's open ``/alerts/stream`` connection, over BENCH_URGENT (500) urgent records sent
+  while 20 non-urgent records per second flow in the background. The event is written before
+  the POST returns, so it may arrive first: such samples count as 0 ms.
+
+Prints exactly one JSON line (house style rule 18: benchmarks are not tests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/chihuy_bench"
+CONCURRENCY = 8
+SECONDS = float(os.environ.get("BENCH_SECONDS", "30"))
+URGENT = int(os.environ.get("BENCH_URGENT", "500"))
+URGENT_GAP_SECONDS = 0.05  # urgent records go one after another, never piling up
+MAX_BACKGROUND_IN_FLIGHT = 16
+BACKGROUND_PER_SECOND = 20.0
+
+
+def _log(msg: str) -> None:
+    print(f"[bench-intake] {msg}", file=sys.stderr, flush=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _prepare_database(url: str) -> None:
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    name = name.split("?")[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def _setup_django(url: str) -> dict[str, Any]:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chihuy.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.db import connection
+
+    from chihuy.alerts.models import AlertPolicy
+    from chihuy.api.services import api_token_create
+    from chihuy.centres.choices import CentreLevel, Role
+    from chihuy.centres.models import Centre, Member
+    from chihuy.jurisdictions.choices import Level, Structure
+    from chihuy.jurisdictions.models import Jurisdiction
+
+    call_command("migrate", verbosity=0)
+    user_model = django.apps.apps.get_model(settings.AUTH_USER_MODEL)
+    province = Jurisdiction.objects.create(
+        structure=Structure.LEGACY, level=Level.PROVINCE, code=26, name="Tỉnh Vĩnh Phúc", kind="tinh"
+    )
+    centre = Centre(
+        name="Trung tâm chỉ huy tỉnh Vĩnh Phúc",
+        short_code="VP",
+        level=CentreLevel.PROVINCE,
+        jurisdiction=province,
+        status="active",
+    )
+    centre.save()
+    if not centre.path:
+        centre.path = f"/{centre.pk}/"
+        Centre.objects.filter(pk=centre.pk).update(path=centre.path)
+    commander = user_model.objects.create_user(username="bench_commander", password="x" * 16)
+    Member.objects.create(centre=centre, user=commander, role=Role.COMMANDER)
+    # One integration (user + token) per client: the API throttles per user (600/min), and
+    # eight call-centre lines are eight callers, not one.
+    secrets = []
+    for i in range(CONCURRENCY + 2):
+        officer = user_model.objects.create_user(username=f"bench_officer{i}", password="x" * 16)
+        Member.objects.create(centre=centre, user=officer, role=Role.DUTY_OFFICER)
+        secrets.append(api_token_create(user=officer, name="bench")[1])
+    AlertPolicy.objects.create(centre=centre, email_enabled=False)
+    session = SessionStore()
+    session[SESSION_KEY] = str(commander.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = commander.get_session_auth_hash()
+    session.create()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_raw (id bigserial PRIMARY KEY, centre_id bigint NOT NULL, number varchar(40),"
+            " content text NOT NULL, category varchar(14), urgent boolean NOT NULL,"
+            " received_at timestamptz NOT NULL, created_at timestamptz NOT NULL)"
+        )
+        cursor.execute("CREATE INDEX bench_raw_centre ON bench_raw (centre_id, received_at)")
+    connection.close()
+    return {"centre": centre.pk, "tokens": secrets, "session": session.session_key}
+
+
+def _start(url: str, port: int) -> list[subprocess.Popen[bytes]]:
+    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+    workers = str(max(2, min(4, os.cpu_count() or 2)))
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/uvicorn"),
+            "chihuy.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            workers,
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--no-reload", "--interval", "0.2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    return [server, worker]
+
+
+def _body(centre: int, n: int, urgent: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "centre": centre,
+        "channel": "hotline",
+        "anonymous": True,
+        "address": f"Tổ dân phố {n % 40}",
+        "category": "cach_ly",
+        "content": f"Người dân báo ca nghi nhiễm số {n} tại tổ dân phố {n % 40}",
+        "urgent": urgent,
+    }
+    if urgent:
+        body["urgency_reason"] = "Ca nghi nhiễm chưa cách ly"
+    return body
+
+
+async def _wait_ready(base: str) -> None:
+    import httpx
+
+    async with httpx.AsyncClient(base_url=base) as client:
+        for _ in range(200):
+            try:
+                if (await client.get("/healthz")).status_code < 500:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the ASGI server did not start")
+
+
+async def _intake_rps(base: str, ctx: dict[str, Any]) -> float:
+    import httpx
+
+    done = 0
+    errors = 0
+    stop = time.monotonic() + SECONDS
+    counter = iter(range(10**9))
+
+    async def client_loop(i: int) -> None:
+        nonlocal done, errors
+        headers = {"Authorization": f"Bearer {ctx['tokens'][i]}"}
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
+            while time.monotonic() < stop:
+                r = await client.post("/api/v1/intakes", json=_body(ctx["centre"], next(counter), False))
+                if r.status_code == 201:
+                    done += 1
+                else:
+                    errors += 1
+                    if errors <= 3:
+                        _log(f"intake POST {r.status_code}: {r.text[:300]}")
+
+    start = time.monotonic()
+    await asyncio.gather(*(client_loop(i) for i in range(CONCURRENCY)))
+    return done / (time.monotonic() - start)
+
+
+async def _raw_tps(url: str, centre: int) -> float:
+    import psycopg
+
+    done = 0
+    stop = time.monotonic() + SECONDS
+
+    async def loop(i: int) -> None:
+        nonlocal done
+        conn = await psycopg.AsyncConnection.connect(
+            url.replace("postgres://", "postgresql://"), autocommit=True
+        )
+        async with conn:
+            n = 0
+            while time.monotonic() < stop:
+                await conn.execute(
+                    "INSERT INTO bench_raw"
+                    " (centre_id, number, content, category, urgent, received_at, created_at)"
+                    " VALUES (%s, %s, %s, %s, %s, now(), now())",
+                    (centre, f"VP-{i}-{n}", f"Người dân báo ca nghi nhiễm số {n}", "cach_ly", False),
+                )
+                n += 1
+                done += 1
+
+    start = time.monotonic()
+    await asyncio.gather(*(loop(i) for i in range(CONCURRENCY)))
+    return done / (time.monotonic() - start)
+
+
+async def _alert_latency(base: str, ctx: dict[str, Any], stats: dict[str, Any]) -> list[float]:
+    import httpx
+
+    arrived: dict[str, float] = {}
+    returned: dict[str, float] = {}
+    connected = asyncio.Event()
+
+    async def listen() -> None:
+        cookies = {"sessionid": ctx["session"]}
+        async with (
+            httpx.AsyncClient(base_url=base, cookies=cookies, timeout=None) as client,
+            client.stream("GET", "/alerts/stream") as response,
+        ):
+            if True:
+                response.raise_for_status()
+                event = ""
+                async for line in response.aiter_lines():
+                    if line.startswith(": connected"):
+                        connected.set()
+                    elif line.startswith("event: "):
+                        event = line[7:]
+                    elif line.startswith("data: ") and event == "alert":
+                        arrived.setdefault(json.loads(line[6:])["record"], time.perf_counter())
+
+    bg_headers = {"Authorization": f"Bearer {ctx['tokens'][CONCURRENCY]}"}
+    headers = {"Authorization": f"Bearer {ctx['tokens'][CONCURRENCY + 1]}"}
+    stop_background = asyncio.Event()
+
+    async def background() -> None:
+        nonlocal background_sent
+        gate = asyncio.Semaphore(MAX_BACKGROUND_IN_FLIGHT)
+
+        async def one(client: httpx.AsyncClient, n: int) -> None:
+            nonlocal background_sent
+            try:
+                r = await client.post("/api/v1/intakes", json=_body(ctx["centre"], n, False))
+                if r.status_code == 201:
+                    background_sent += 1
+                elif background_sent == 0:
+                    _log(f"background POST {r.status_code}: {r.text[:200]}")
+            except httpx.HTTPError as exc:
+                _log(f"background POST failed: {exc!r}")
+            finally:
+                gate.release()
+
+        async with httpx.AsyncClient(base_url=base, headers=bg_headers, timeout=60) as client:
+            n = 10**6
+            pending: set[asyncio.Task[Any]] = set()
+            next_at = time.perf_counter()
+            while not stop_background.is_set():
+                n += 1
+                await gate.acquire()  # an overloaded server slows the flow instead of drowning
+                task = asyncio.create_task(one(client, n))
+                pending.add(task)
+                task.add_done_callback(pending.discard)
+                next_at += 1 / BACKGROUND_PER_SECOND
+                await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def urgent_one(client: httpx.AsyncClient, n: int) -> None:
+        r = await client.post("/api/v1/intakes", json=_body(ctx["centre"], n, True))
+        now = time.perf_counter()
+        if r.status_code == 201:
+            returned[r.json()["number"]] = now
+        else:
+            _log(f"urgent POST {r.status_code}: {r.text[:200]}")
+
+    background_sent = 0
+    listener = asyncio.create_task(listen())
+    await asyncio.wait_for(connected.wait(), 30)
+    bg = asyncio.create_task(background())
+    started = time.perf_counter()
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as client:
+        for n in range(URGENT):
+            await urgent_one(client, 2 * 10**6 + n)
+            await asyncio.sleep(URGENT_GAP_SECONDS)
+    elapsed = time.perf_counter() - started
+    deadline = time.perf_counter() + 30
+    while time.perf_counter() < deadline and not set(returned) <= set(arrived):
+        await asyncio.sleep(0.05)
+    stop_background.set()
+    await bg
+    listener.cancel()
+    _log(f"background flow achieved {background_sent / elapsed:.1f} non-urgent/s")
+    stats["background_rps"] = round(background_sent / elapsed, 1)
+    missing = set(returned) - set(arrived)
+    if missing:
+        _log(f"{len(missing)} alerts never arrived on the stream")
+    return [max(0.0, (arrived[k] - returned[k]) * 1000) for k in returned if k in arrived]
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+
+def main() -> None:
+    import logging
+
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("bench-intake needs PostgreSQL: set DATABASE_URL=postgres://…")
+    _log("preparing the database")
+    _prepare_database(url)
+    ctx = _setup_django(url)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    procs = _start(url, port)
+    stats: dict[str, Any] = {}
+    try:
+        asyncio.run(_wait_ready(base))
+        _log(f"intake throughput for {SECONDS:g} s")
+        intake_rps = asyncio.run(_intake_rps(base, ctx))
+        _log(f"intake_rps={intake_rps:.1f}")
+        _log(f"raw inserts for {SECONDS:g} s")
+        raw_tps = asyncio.run(_raw_tps(url, ctx["centre"]))
+        _log(f"alert latency over {URGENT} urgent records")
+        latencies = asyncio.run(_alert_latency(base, ctx, stats))
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    print(
+        json.dumps(
+            {
+                "bench": "intake_alert",
+                "database": "postgresql",
+                "concurrency": CONCURRENCY,
+                "seconds": SECONDS,
+                "intake_rps": round(intake_rps, 1),
+                "raw_insert_tps": round(raw_tps, 1),
+                "intake_vs_raw": round(intake_rps / raw_tps, 3) if raw_tps else None,
+                "alerts": len(latencies),
+                "alert_p50_ms": _pct(latencies, 0.50),
+                "alert_p99_ms": _pct(latencies, 0.99),
+                "alert_mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
+                "background_rps": stats.get("background_rps"),
+                "stream": "db-poll-200ms",
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

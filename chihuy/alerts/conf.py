@@ -1,0 +1,44 @@
+"""Tunables of the alert machinery, from the environment so a drill or a test can shorten them."""
+
+from __future__ import annotations
+
+import os
+
+from chihuy.core.env import EnvError
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise EnvError(f"{name} must be a number of seconds, got {raw!r}") from exc
+    if value <= 0:
+        raise EnvError(f"{name} must be positive")
+    return value
+
+
+def audit_seconds() -> float:
+    """How often the auditor re-checks overdue steps and stuck deliveries."""
+    return _env_float("CHIHUY_ALERTS_AUDIT_SECONDS", 30.0)
+
+
+def stuck_seconds() -> float:
+    """A delivery still "sending" after this long was cut off by a crash and is retried."""
+    return _env_float("CHIHUY_ALERTS_STUCK_SECONDS", 120.0)
+
+
+def stream_poll_seconds() -> float:
+    return _env_float("CHIHUY_ALERTS_POLL_SECONDS", 0.2)
+
+
+def stream_heartbeat_seconds() -> float:
+    return _env_float("CHIHUY_ALERTS_HEARTBEAT_SECONDS", 15.0)
+
+
+# Attempts per delivery (the first try included) and the wait before each retry.
+MAX_ATTEMPTS = 3
+RETRY_BACKOFF_SECONDS = (5.0, 30.0)
+WEBHOOK_TIMEOUT_SECONDS = 5.0

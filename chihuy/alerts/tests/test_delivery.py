@@ -1,0 +1,175 @@
+"""External channels: webhook adapters against a local HTTP server, failures, bounded retries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from chihuy.alerts.choices import Channel, DeliveryStatus
+from chihuy.alerts.conf import MAX_ATTEMPTS
+from chihuy.alerts.models import AlertDelivery, AlertPolicy
+from chihuy.alerts.services import alert_audit, alert_deliver_pending, alert_raise
+from chihuy.centres.choices import Role
+
+pytestmark = pytest.mark.django_db
+T0 = dt.datetime(2026, 11, 22, 8, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def clock(time_machine):
+    time_machine.move_to(T0, tick=False)
+    return time_machine
+
+
+@pytest.fixture
+def gateway():
+    """A stand-in SMS/Zalo gateway on 127.0.0.1 that records requests and answers ``status``."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            server.requests.append((self.path, self.headers, body))
+            self.send_response(server.status)
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.requests = []  # type: ignore[attr-defined]
+    server.status = 200  # type: ignore[attr-defined]
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def commander(world):
+    user = world.user("commune", Role.COMMANDER)
+    user.phone = "0912345678"
+    user.save()
+    return user
+
+
+def _policy(world, gateway, **extra):
+    fields = {
+        "email_enabled": False,
+        "sms_enabled": True,
+        "sms_webhook_url": f"{gateway.url}/sms",
+        "zalo_enabled": True,
+        "zalo_webhook_url": f"{gateway.url}/zalo",
+        "webhook_secret": "bi-mat",
+    }
+    return AlertPolicy.objects.create(centre=world.commune, **(fields | extra))
+
+
+def test_webhooks_deliver_signed_json(
+    world, make_record, commander, gateway, clock, django_capture_on_commit_callbacks
+):
+    _policy(world, gateway)
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = alert_raise(record=make_record(world.commune))
+    paths = sorted(p for p, _h, _b in gateway.requests)
+    assert paths == ["/sms", "/zalo"]
+    for _path, headers, body in gateway.requests:
+        payload = json.loads(body)
+        assert payload["to"] == "0912345678"
+        assert payload["record"] == alert.record.number
+        expected = hmac.new(b"bi-mat", body, hashlib.sha256).hexdigest()
+        assert headers["X-ChiHuy-Signature"] == f"sha256={expected}"
+    statuses = set(
+        AlertDelivery.objects.filter(alert=alert)
+        .exclude(channel=Channel.IN_APP)
+        .values_list("status", flat=True)
+    )
+    assert statuses == {DeliveryStatus.SENT}
+
+
+def test_gateway_failure_is_recorded_and_retried_a_bounded_number_of_times(
+    world, make_record, commander, gateway, clock, django_capture_on_commit_callbacks
+):
+    _policy(world, gateway, zalo_enabled=False)
+    gateway.status = 500
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = alert_raise(record=make_record(world.commune))
+    first = AlertDelivery.objects.get(alert=alert, channel=Channel.SMS, attempt=1)
+    assert first.status == DeliveryStatus.FAILED
+    assert "HTTP 500" in first.error
+    retry = AlertDelivery.objects.get(alert=alert, channel=Channel.SMS, attempt=2)
+    assert retry.status == DeliveryStatus.PENDING
+    assert retry.not_before == T0 + dt.timedelta(seconds=5)
+
+    assert alert_deliver_pending(now=T0 + dt.timedelta(seconds=4)) == 0  # waits its turn
+    for minutes in (1, 2, 3, 4):
+        alert_deliver_pending(now=T0 + dt.timedelta(minutes=minutes))
+    attempts = AlertDelivery.objects.filter(alert=alert, channel=Channel.SMS).order_by("attempt")
+    assert [(d.attempt, d.status) for d in attempts] == [
+        (n, DeliveryStatus.FAILED) for n in range(1, MAX_ATTEMPTS + 1)
+    ]
+    assert len(gateway.requests) == MAX_ATTEMPTS
+
+
+def test_gateway_recovers_on_retry(
+    world, make_record, commander, gateway, clock, django_capture_on_commit_callbacks
+):
+    _policy(world, gateway, zalo_enabled=False)
+    gateway.status = 503
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = alert_raise(record=make_record(world.commune))
+    gateway.status = 200
+    alert_deliver_pending(now=T0 + dt.timedelta(seconds=10))
+    attempts = AlertDelivery.objects.filter(alert=alert, channel=Channel.SMS).order_by("attempt")
+    assert [(d.attempt, d.status) for d in attempts] == [(1, DeliveryStatus.FAILED), (2, DeliveryStatus.SENT)]
+
+
+def test_unreachable_gateway_is_recorded(
+    world, make_record, commander, clock, django_capture_on_commit_callbacks
+):
+    AlertPolicy.objects.create(
+        centre=world.commune, email_enabled=False, sms_enabled=True, sms_webhook_url="http://127.0.0.1:9/sms"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = alert_raise(record=make_record(world.commune))
+    first = AlertDelivery.objects.get(alert=alert, channel=Channel.SMS, attempt=1)
+    assert first.status == DeliveryStatus.FAILED
+    assert first.error
+
+
+def test_fake_adapter_and_missing_phone(
+    world, make_record, commander, fake_channel, clock, django_capture_on_commit_callbacks
+):
+    AlertPolicy.objects.create(
+        centre=world.commune, email_enabled=False, sms_enabled=True, sms_webhook_url="http://gateway.invalid/"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = alert_raise(record=make_record(world.commune))
+    assert fake_channel.sent == [("commune_commander", alert.record.number)]
+
+
+def test_auditor_retries_a_delivery_cut_off_by_a_crash(world, make_record, commander, fake_channel, clock):
+    AlertPolicy.objects.create(
+        centre=world.commune, email_enabled=False, sms_enabled=True, sms_webhook_url="http://gateway.invalid/"
+    )
+    alert = alert_raise(record=make_record(world.commune))  # on_commit never runs: the "crash"
+    delivery = AlertDelivery.objects.get(alert=alert, channel=Channel.SMS)
+    AlertDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SENDING, attempted_at=T0)
+    assert alert_audit(now=T0 + dt.timedelta(seconds=30))["stuck"] == 0  # might still be sending
+    result = alert_audit(now=T0 + dt.timedelta(minutes=5))
+    assert result["stuck"] == 1
+    alert_deliver_pending(now=T0 + dt.timedelta(minutes=6))
+    attempts = AlertDelivery.objects.filter(alert=alert, channel=Channel.SMS, user=commander).order_by(
+        "attempt"
+    )
+    assert [d.status for d in attempts] == [DeliveryStatus.FAILED, DeliveryStatus.SENT]
+    assert "gián đoạn" in attempts[0].error
+    assert fake_channel.sent.count(("commune_commander", alert.record.number)) == 1

@@ -1,0 +1,178 @@
+"""Alert views: the inbox, acknowledgement, and the live stream (SSE) that every open tab listens to."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from chihuy.alerts.conf import stream_heartbeat_seconds, stream_poll_seconds
+from chihuy.alerts.models import Alert
+from chihuy.alerts.selectors import (
+    acknowledged_among,
+    alerts_for_record,
+    alerts_inbox,
+    stream_backlog,
+    stream_events,
+)
+from chihuy.alerts.services import alert_acknowledge
+
+# A stream is renewed now and then (the browser reconnects with Last-Event-ID), so a
+# long-lived connection never pins a worker thread or a stale session forever.
+STREAM_LIFETIME_SECONDS = 30 * 60
+WSGI_STREAM_LIFETIME_SECONDS = 5 * 60
+ACK_CHECK_EVERY = 10  # polls
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    alerts = list(alerts_inbox(user=request.user)[:200])
+    return render(request, "alerts/inbox.html", {"alerts": alerts})
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_object_or_404(Alert.objects.visible_to(request.user).select_related("record"), pk=pk)
+    try:
+        alert = alert_acknowledge(alert=alert, user=request.user)
+    except ValidationError as exc:
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"ok": False, "error": " ".join(exc.messages)}, status=409)
+        messages.error(request, " ".join(exc.messages))
+        return redirect("alerts:inbox")
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"ok": True, "alert": alert.pk, "status": alert.status})
+    if getattr(request, "htmx", False):
+        return HttpResponse(_render_record_alerts(request, alert.record))
+    messages.success(request, _("Đã xác nhận báo khẩn %(number)s.") % {"number": alert.record.number})
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect("alerts:inbox")
+
+
+def _render_record_alerts(request: HttpRequest, record: Any) -> str:
+    return render_to_string(
+        "alerts/_record_alerts_body.html",
+        {"record": record, "alerts": list(alerts_for_record(user=request.user, record=record))},
+        request=request,
+    )
+
+
+# --- the live stream -------------------------------------------------------------------------
+
+
+def _sse(event: dict[str, Any]) -> bytes:
+    return f"id: {event['id']}\nevent: alert\ndata: {json.dumps(event, ensure_ascii=False)}\n\n".encode()
+
+
+class _Stream:
+    """What one open tab has been told; ``poll`` is the one cheap query run every ~200 ms."""
+
+    def __init__(self, user_id: int, last_id: int | None) -> None:
+        self.user_id = user_id
+        self.last_id = last_id
+        self.shown: list[int] = []
+        self.polls = 0
+
+    def poll(self) -> list[bytes]:
+        out: list[bytes] = []
+        if self.last_id is None:
+            events, self.last_id = stream_backlog(user_id=self.user_id)
+        else:
+            events = stream_events(user_id=self.user_id, after_id=self.last_id)
+        for event in events:
+            self.last_id = max(self.last_id, event["id"])
+            if event["alert"] not in self.shown:
+                self.shown.append(event["alert"])
+            out.append(_sse(event))
+        self.polls += 1
+        if self.shown and self.polls % ACK_CHECK_EVERY == 0:
+            # Another tab or person acknowledged: let this tab drop its banner.
+            for alert_id in acknowledged_among(alert_ids=self.shown):
+                self.shown.remove(alert_id)
+                out.append(f"event: acknowledged\ndata: {json.dumps({'alert': alert_id})}\n\n".encode())
+        return out
+
+
+def _last_event_id(request: HttpRequest) -> int | None:
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("last") or ""
+    try:
+        value = int(raw)
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+async def _async_events(stream: _Stream) -> AsyncIterator[bytes]:
+    poll = sync_to_async(stream.poll)
+    loop = asyncio.get_running_loop()
+    started = last_write = loop.time()
+    yield b"retry: 2000\n: connected\n\n"
+    try:
+        while loop.time() - started < STREAM_LIFETIME_SECONDS:
+            chunks = await poll()
+            now = loop.time()
+            if chunks:
+                for chunk in chunks:
+                    yield chunk
+                last_write = now
+            elif now - last_write >= stream_heartbeat_seconds():
+                yield b": ping\n\n"
+                last_write = now
+            await asyncio.sleep(stream_poll_seconds())
+    except asyncio.CancelledError:
+        # The client went away; Django cancels us. Nothing to clean beyond returning.
+        raise
+
+
+def _sync_events(stream: _Stream) -> Iterator[bytes]:
+    """The same stream for a WSGI server (the test live server): a thread per open tab."""
+    started = last_write = time.monotonic()
+    yield b"retry: 2000\n: connected\n\n"
+    while time.monotonic() - started < WSGI_STREAM_LIFETIME_SECONDS:
+        chunks = stream.poll()
+        now = time.monotonic()
+        if chunks:
+            yield from chunks
+            last_write = now
+        elif now - last_write >= stream_heartbeat_seconds():
+            yield b": ping\n\n"
+            last_write = now
+        time.sleep(stream_poll_seconds())
+
+
+async def stream(request: HttpRequest) -> HttpResponseBase:
+    """``text/event-stream`` of the user's in-app alert deliveries, resumable with Last-Event-ID."""
+    if request.method != "GET":
+        return HttpResponse(status=405, headers={"Allow": "GET"})
+    user = await request.auser()
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    state = _Stream(user.pk, _last_event_id(request))
+    content: AsyncIterator[bytes] | Iterator[bytes]
+    content = _async_events(state) if isinstance(request, ASGIRequest) else _sync_events(state)
+    response = StreamingHttpResponse(content, content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache, no-transform"
+    response["X-Accel-Buffering"] = "no"  # nginx must not buffer the stream
+    return response

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BriefingsConfig(AppConfig):
+    name = "chihuy.briefings"
+    verbose_name = "Giao ban"

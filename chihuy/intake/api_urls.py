@@ -1,0 +1,11 @@
+"""Intake endpoints, included by ``chihuy.api.urls`` under /api/v1/ (names in the "api" namespace)."""
+
+from django.urls import path
+
+from chihuy.intake import api
+
+urlpatterns = [
+    path("intakes", api.IntakeListView.as_view(), name="intakes"),
+    path("intakes/<int:pk>", api.IntakeDetailView.as_view(), name="intake"),
+    path("webhooks/sms/<int:centre_id>", api.SmsWebhookView.as_view(), name="webhook-sms"),
+]

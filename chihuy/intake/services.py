@@ -1,0 +1,432 @@
+"""Writes for the intake logbook. The staff pages, the API, the public portal and the SMS
+webhook all call these, so each rule lives here once (R3, R10, R15, R16).
+
+Every service validates with ``full_clean`` and saves inside ``transaction.atomic``;
+the Audited base records each change. The acting user comes from ``chihuy.core.actor``
+(set by the request middleware), or from ``by=`` for callers outside a request.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chihuy.centres.choices import CentreStatus
+from chihuy.centres.models import Agency, Centre, Member
+from chihuy.core.actor import acting_as, current_actor
+from chihuy.intake.choices import STATUS_FLOW, Channel, EventKind, IntakeStatus
+from chihuy.intake.models import IntakeAttachment, IntakeDayCounter, IntakeEvent, IntakeRecord, RoutingRule
+
+logger = logging.getLogger(__name__)
+
+# What a caller may set when creating a record; the rest is derived.
+CREATE_FIELDS = frozenset(
+    {
+        "received_at",
+        "channel",
+        "reporter_name",
+        "reporter_phone",
+        "reporter_org",
+        "anonymous",
+        "jurisdiction",
+        "jurisdiction_id",
+        "address",
+        "category",
+        "content",
+        "urgent",
+        "urgency_reason",
+        "handler_member",
+        "handler_agency",
+        "source",
+    }
+)
+# What may be corrected afterwards (handling goes through status/assign).
+UPDATE_FIELDS = frozenset(
+    {
+        "received_at",
+        "channel",
+        "reporter_name",
+        "reporter_phone",
+        "reporter_org",
+        "anonymous",
+        "jurisdiction",
+        "jurisdiction_id",
+        "address",
+        "category",
+        "content",
+        "urgent",
+        "urgency_reason",
+        "result",
+        "reporter_told",
+    }
+)
+# Copied to the receiving centre when a record is handed over (R16: "the full record").
+_HANDOVER_FIELDS = (
+    "reporter_name",
+    "reporter_phone",
+    "reporter_org",
+    "anonymous",
+    "jurisdiction_id",
+    "address",
+    "category",
+    "content",
+    "urgent",
+    "urgency_reason",
+    "source",
+)
+_TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
+TRACKING_CODE_LENGTH = 10
+
+
+@contextmanager
+def _acting(by: Any | None) -> Iterator[None]:
+    """Attribute the audit entries to ``by`` when no request has set the actor."""
+    if by is not None and current_actor() is None:
+        with acting_as(by):
+            yield
+    else:
+        with nullcontext():
+            yield
+
+
+def _actor(by: Any | None) -> Any | None:
+    actor = by if by is not None else current_actor()
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _check_fields(fields: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"Unknown intake fields: {', '.join(sorted(unknown))}")
+
+
+def _new_tracking_code() -> str:
+    while True:
+        code = "".join(secrets.choice(_TRACKING_ALPHABET) for _i in range(TRACKING_CODE_LENGTH))
+        if not IntakeRecord.objects.filter(tracking_code=code).exists():
+            return code
+
+
+def _next_number(*, centre: Centre, when: Any) -> str:
+    """``VP-20261122-0042``: the centre's code, the local day, and the day's sequence.
+
+    One UPDATE bumps the counter first, so concurrent entries wait on the row (PostgreSQL)
+    or the write lock (SQLite) and each reads back its own value. Must run inside the
+    caller's transaction, so a failed save gives the number back.
+    """
+    day = timezone.localdate(when)
+    counters = IntakeDayCounter.objects.filter(centre=centre, day=day)
+    for _attempt in range(5):
+        if not counters.update(last=F("last") + 1):
+            try:
+                with transaction.atomic():
+                    IntakeDayCounter.objects.create(centre=centre, day=day, last=1)
+            except IntegrityError:
+                continue  # another entry created the day's counter first: bump it instead
+        last = counters.values_list("last", flat=True).get()
+        return f"{centre.short_code}-{day:%Y%m%d}-{last:04d}"
+    raise RuntimeError("Could not allocate an intake number")  # pragma: no cover
+
+
+def _event(
+    *,
+    record: IntakeRecord,
+    kind: str,
+    actor: Any | None,
+    note: str = "",
+    from_centre: Centre | None = None,
+    to_centre: Centre | None = None,
+) -> IntakeEvent:
+    event = IntakeEvent(
+        record=record,
+        kind=kind,
+        actor=actor,
+        note=note,
+        from_centre=from_centre,
+        to_centre=to_centre,
+        at=timezone.now(),
+    )
+    event.full_clean()
+    event.save()
+    return event
+
+
+def _import_alert_raise() -> Any:
+    # Imported late: the alerts app builds on intake, not the other way round.
+    from chihuy.alerts.services import alert_raise  # type: ignore[attr-defined, unused-ignore]
+
+    return alert_raise
+
+
+def _alert_on_commit(record: IntakeRecord) -> None:
+    """R3: an urgent record alerts the duty commander once the record is safely stored."""
+
+    def _raise() -> None:
+        try:
+            alert_raise = _import_alert_raise()
+        except ImportError:
+            logger.warning("Urgent intake %s saved but the alerts app cannot raise alerts yet", record.number)
+            return
+        alert_raise(record=record)
+
+    transaction.on_commit(_raise, robust=True)
+
+
+def _check_centre_open(centre: Centre) -> None:
+    if centre.status == CentreStatus.DISSOLVED:
+        raise ValidationError(
+            _("Trung tâm %(name)s đã giải thể, không tiếp nhận thông tin.") % {"name": centre}
+        )
+
+
+def _add_attachments(*, record: IntakeRecord, files: Iterable[Any], actor: Any | None) -> None:
+    for upload in files:
+        attachment = IntakeAttachment(
+            record=record, file=upload, name=getattr(upload, "name", "")[:255], uploaded_by=actor
+        )
+        try:
+            attachment.full_clean()
+        except ValidationError as exc:
+            raise ValidationError({"attachments": exc.messages}) from exc
+        attachment.save()
+
+
+def intake_create(
+    *,
+    centre: Centre,
+    received_by: Any | None,
+    attachments: Iterable[Any] = (),
+    **fields: Any,
+) -> IntakeRecord:
+    """Write one line in ``centre``'s logbook (R3, R15).
+
+    Validates everything before anything is stored (phone, content, location, time, urgency
+    reason, attachments), gives the record its day number and public tracking code, records
+    the "received" event, and, when urgent, raises the alert after commit (R3: "báo cáo ngay").
+    """
+    _check_fields(fields, CREATE_FIELDS)
+    _check_centre_open(centre)
+    record = IntakeRecord(centre=centre, received_by=received_by, **fields)
+    record.full_clean(exclude=["number", "tracking_code"])
+    files = list(attachments)
+    with _acting(received_by), transaction.atomic():
+        record.number = _next_number(centre=centre, when=record.received_at)
+        record.tracking_code = _new_tracking_code()
+        record.save()
+        _add_attachments(record=record, files=files, actor=received_by)
+        _event(record=record, kind=EventKind.CREATED, actor=_actor(received_by))
+        if record.urgent:
+            _alert_on_commit(record)
+    return record
+
+
+def intake_update(*, record: IntakeRecord, by: Any | None = None, **fields: Any) -> IntakeRecord:
+    """Correct a record; a record already handed to another centre is that centre's to change."""
+    _check_fields(fields, UPDATE_FIELDS)
+    if record.status in (IntakeStatus.FORWARDED, IntakeStatus.ESCALATED):
+        raise ValidationError(_("Thông tin đã chuyển cho trung tâm khác, không sửa được tại đây."))
+    was_urgent = record.urgent
+    before = record.audit_values()
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record.full_clean()
+    changed = [f for f, v in record.audit_values().items() if before.get(f) != v]
+    with _acting(by), transaction.atomic():
+        record.save()
+        if changed:
+            labels = ", ".join(_field_label(f) for f in changed)
+            _event(record=record, kind=EventKind.UPDATED, actor=_actor(by), note=labels)
+        if record.urgent and not was_urgent:
+            _alert_on_commit(record)
+    return record
+
+
+def _field_label(attname: str) -> str:
+    name = attname[:-3] if attname.endswith("_id") else attname
+    return str(getattr(IntakeRecord._meta.get_field(name), "verbose_name", name))
+
+
+def intake_set_status(
+    *,
+    record: IntakeRecord,
+    status: str,
+    result: str = "",
+    reporter_told: str = "",
+    by: Any | None = None,
+) -> IntakeRecord:
+    """Move a record along received → in progress → resolved → closed (R3).
+
+    Forwarding and escalation have their own services; a resolved record says what was done.
+    """
+    if status not in IntakeStatus.values:
+        raise ValidationError({"status": _("Trạng thái không hợp lệ.")})
+    allowed = STATUS_FLOW[record.status]
+    if status != record.status and status not in allowed:
+        raise ValidationError(
+            {
+                "status": _("Không thể chuyển từ “%(old)s” sang “%(new)s”.")
+                % {"old": record.get_status_display(), "new": IntakeStatus(status).label}
+            }
+        )
+    if result.strip():
+        record.result = result.strip()
+    if reporter_told.strip():
+        record.reporter_told = reporter_told.strip()
+    if status in (IntakeStatus.RESOLVED, IntakeStatus.CLOSED) and not record.result:
+        raise ValidationError(
+            {
+                "result": _("Ghi kết quả xử lý trước khi chuyển sang “%(s)s”.")
+                % {"s": IntakeStatus(status).label}
+            }
+        )
+    old = record.status
+    record.status = status
+    record.full_clean()
+    with _acting(by), transaction.atomic():
+        record.save()
+        note = f"{IntakeStatus(old).label} → {IntakeStatus(status).label}"
+        if result.strip():
+            note += f": {result.strip()}"
+        _event(record=record, kind=EventKind.STATUS, actor=_actor(by), note=note)
+    return record
+
+
+def intake_assign(
+    *,
+    record: IntakeRecord,
+    member: Member | None = None,
+    agency: Agency | None = None,
+    by: Any | None = None,
+) -> IntakeRecord:
+    """Name who handles the record: a member of the centre and/or a member agency (R10)."""
+    if record.status in (IntakeStatus.FORWARDED, IntakeStatus.ESCALATED, IntakeStatus.CLOSED):
+        raise ValidationError(
+            _("Thông tin ở trạng thái “%(s)s”, không giao xử lý được.") % {"s": record.get_status_display()}
+        )
+    if member is None and agency is None:
+        raise ValidationError({"handler_member": _("Chọn thành viên hoặc cơ quan xử lý.")})
+    record.handler_member = member
+    record.handler_agency = agency
+    if record.status == IntakeStatus.RECEIVED:
+        record.status = IntakeStatus.IN_PROGRESS
+    record.full_clean()
+    with _acting(by), transaction.atomic():
+        record.save()
+        _event(record=record, kind=EventKind.ASSIGNED, actor=_actor(by), note=record.handler_label)
+    return record
+
+
+def _hand_over(
+    *, record: IntakeRecord, to_centre: Centre, reason: str, kind: str, status: str, by: Any | None
+) -> IntakeRecord:
+    if to_centre.pk == record.centre_id:
+        raise ValidationError({"to_centre": _("Không thể chuyển cho chính trung tâm đang giữ thông tin.")})
+    if record.status in (IntakeStatus.FORWARDED, IntakeStatus.ESCALATED):
+        raise ValidationError(_("Thông tin này đã được chuyển đi."))
+    if record.status == IntakeStatus.CLOSED:
+        raise ValidationError(_("Thông tin đã đóng, không chuyển được."))
+    try:
+        _check_centre_open(to_centre)
+    except ValidationError as exc:
+        raise ValidationError({"to_centre": exc.messages}) from exc
+    actor = _actor(by)
+    copy = IntakeRecord(
+        centre=to_centre,
+        received_by=actor,
+        received_at=timezone.now(),
+        channel=Channel.FORWARDED,
+        forwarded_from=record,
+        **{f: getattr(record, f) for f in _HANDOVER_FIELDS},
+    )
+    copy.full_clean(exclude=["number", "tracking_code"])
+    origin = record.centre
+    record.status = status
+    with _acting(by), transaction.atomic():
+        record.save()
+        _event(record=record, kind=kind, actor=actor, note=reason, from_centre=origin, to_centre=to_centre)
+        copy.number = _next_number(centre=to_centre, when=copy.received_at)
+        copy.tracking_code = _new_tracking_code()
+        copy.save()
+        for attachment in record.attachments.all():
+            IntakeAttachment.objects.create(
+                record=copy,
+                file=attachment.file.name,
+                name=attachment.name,
+                uploaded_by=attachment.uploaded_by,
+            )
+        _event(record=copy, kind=kind, actor=actor, note=reason, from_centre=origin, to_centre=to_centre)
+        if copy.urgent:
+            _alert_on_commit(copy)
+    return copy
+
+
+def intake_forward(
+    *, record: IntakeRecord, to_centre: Centre, reason: str = "", by: Any | None = None
+) -> IntakeRecord:
+    """R16: hand the full record to the centre of the right level or area.
+
+    The copy lands at once in ``to_centre``'s queue (status "received", channel "forwarded",
+    ``forwarded_from`` pointing back); the original is marked forwarded; both keep an event.
+    Returns the copy.
+    """
+    return _hand_over(
+        record=record,
+        to_centre=to_centre,
+        reason=reason.strip(),
+        kind=EventKind.FORWARDED,
+        status=IntakeStatus.FORWARDED,
+        by=by,
+    )
+
+
+def intake_escalate(*, record: IntakeRecord, reason: str, by: Any | None = None) -> IntakeRecord:
+    """R10: what is beyond the centre's authority goes to its parent centre, with the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Ghi rõ lý do báo cáo cấp trên (vượt thẩm quyền).")})
+    parent = record.centre.parent
+    if parent is None:
+        raise ValidationError(_("Trung tâm này không có trung tâm cấp trên."))
+    return _hand_over(
+        record=record,
+        to_centre=parent,
+        reason=reason,
+        kind=EventKind.ESCALATED,
+        status=IntakeStatus.ESCALATED,
+        by=by,
+    )
+
+
+def intake_note(*, record: IntakeRecord, note: str, by: Any | None = None) -> IntakeEvent:
+    """Add a note to the record's history."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Nhập nội dung ghi chú.")})
+    with _acting(by), transaction.atomic():
+        return _event(record=record, kind=EventKind.NOTE, actor=_actor(by), note=note)
+
+
+def routing_rule_set(*, centre: Centre, category: str, level: str, note: str = "") -> RoutingRule:
+    """R16: the province says at which level a category is handled; an empty level removes the rule."""
+    with transaction.atomic():
+        rule = RoutingRule.objects.filter(centre=centre, category=category).first()
+        if not level:
+            if rule is not None:
+                rule.delete()
+            return RoutingRule(centre=centre, category=category)
+        if rule is None:
+            rule = RoutingRule(centre=centre, category=category)
+        rule.level = level
+        rule.note = note
+        rule.full_clean()
+        rule.save()
+        return rule

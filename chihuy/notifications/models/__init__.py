@@ -1,0 +1,3 @@
+from chihuy.notifications.models.notification import Notification
+
+__all__ = ["Notification"]

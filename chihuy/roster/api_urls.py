@@ -1,0 +1,9 @@
+from django.urls import path
+
+from chihuy.roster import api
+
+urlpatterns = [
+    path("centres/<int:pk>/roster", api.CentreRosterView.as_view(), name="centre-roster"),
+    path("centres/<int:pk>/on-duty", api.CentreOnDutyView.as_view(), name="centre-on-duty"),
+    path("assignments/<int:pk>/swap", api.SwapCreateView.as_view(), name="assignment-swap"),
+]

@@ -1,0 +1,813 @@
+"""Writes of the duty roster (R1, R2, R9, R20). Every change goes through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chihuy.audit.choices import AuditAction
+from chihuy.audit.mixins import audit_record
+from chihuy.centres.access import Action, can
+from chihuy.centres.choices import LEADER_ROLES, AgencyKind, Role
+from chihuy.centres.models import Agency, Member
+from chihuy.roster import generation as gen
+from chihuy.roster.calendar import days_between, local_tz, vn_holidays
+from chihuy.roster.choices import OPEN_SWAP_STATUSES, DutyRole, RosterStatus, SwapStatus
+from chihuy.roster.models import (
+    Assignment,
+    CheckIn,
+    DutyLock,
+    Roster,
+    RosterSettings,
+    ShiftDefinition,
+    StaffingRule,
+    SwapRequest,
+    Unavailability,
+)
+
+# Who stands the agency watches: the officers the agencies nominate and the standing unit (R1).
+POOL_ROLES = (Role.DUTY_OFFICER, Role.STANDING)
+MAX_ROSTER_DAYS = 62
+CHECKIN_EARLY = dt.timedelta(minutes=30)
+
+DEFAULT_SHIFTS = [
+    (_("Ca 1"), dt.time(7), dt.time(13), False),
+    (_("Ca 2"), dt.time(13), dt.time(19), False),
+    (_("Ca 3"), dt.time(19), dt.time(1), True),
+    (_("Ca 4"), dt.time(1), dt.time(7), True),
+]
+# R1: Health and Police each 1 primary + 1 backup on every shift; the Office a duty official a day.
+DEFAULT_RULES = {
+    AgencyKind.HEALTH: {"per_day": False, "primary_count": 1, "backup_count": 1},
+    AgencyKind.POLICE: {"per_day": False, "primary_count": 1, "backup_count": 1},
+    AgencyKind.OFFICE: {"per_day": True, "primary_count": 1, "backup_count": 0},
+}
+
+
+def _save(obj: Any) -> Any:
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+# --- set-up -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def roster_setup(*, centre: Any) -> RosterSettings:
+    """The centre's duty rules, creating the defaults the first time: 4 shifts of 6 hours (R2) and
+    the staffing of R1 for each Health, Police and Office agency of the centre."""
+    settings_obj, created = RosterSettings.objects.get_or_create(centre=centre)
+    if not ShiftDefinition.objects.filter(centre=centre).exists():
+        for i, (name, start, end, night) in enumerate(DEFAULT_SHIFTS):
+            _save(
+                ShiftDefinition(
+                    centre=centre, name=name, start_time=start, end_time=end, is_night=night, order=i
+                )
+            )
+    if created and not StaffingRule.objects.filter(centre=centre).exists():
+        for agency in Agency.objects.filter(centre=centre, kind__in=list(DEFAULT_RULES)).order_by(
+            "order", "id"
+        ):
+            _save(StaffingRule(centre=centre, agency=agency, **DEFAULT_RULES[AgencyKind(agency.kind)]))
+    return settings_obj
+
+
+@transaction.atomic
+def shift_update(
+    *, shift: ShiftDefinition, name: str, start_time: dt.time, end_time: dt.time, is_night: bool
+) -> ShiftDefinition:
+    """Change a shift's times; rosters already generated keep their times (edits affect the future)."""
+    shift.name, shift.start_time, shift.end_time, shift.is_night = name, start_time, end_time, is_night
+    return _save(shift)
+
+
+@transaction.atomic
+def staffing_rule_set(
+    *,
+    centre: Any,
+    agency: Any,
+    shift: ShiftDefinition | None = None,
+    per_day: bool = False,
+    primary_count: int = 1,
+    backup_count: int = 0,
+) -> StaffingRule:
+    if agency.centre_id != centre.pk or (shift is not None and shift.centre_id != centre.pk):
+        raise ValidationError(_("Cơ quan hoặc ca không thuộc trung tâm này."))
+    rule = StaffingRule.objects.filter(centre=centre, agency=agency, shift=shift).first() or StaffingRule(
+        centre=centre, agency=agency, shift=shift
+    )
+    rule.per_day, rule.primary_count, rule.backup_count = per_day, primary_count, backup_count
+    return _save(rule)
+
+
+@transaction.atomic
+def unavailability_create(
+    *, member: Any, start: dt.datetime, end: dt.datetime, reason: str = ""
+) -> Unavailability:
+    """Record leave; assignments already made in that time are not removed but flagged to the editor."""
+    return _save(Unavailability(member=member, start=start, end=end, reason=reason))
+
+
+# --- generation -------------------------------------------------------------------------------
+
+
+def _specs(centre: Any) -> tuple[list[gen.ShiftSpec], list[gen.RuleSpec], RosterSettings]:
+    settings_obj = RosterSettings.objects.filter(centre=centre).first()
+    rows = ShiftDefinition.objects.filter(centre=centre).values_list(
+        "pk", "name", "start_time", "end_time", "is_night"
+    )
+    shifts = [gen.ShiftSpec(*row) for row in rows]
+    if settings_obj is None or not shifts:
+        settings_obj = roster_setup(centre=centre)
+        shifts = [gen.ShiftSpec(*row) for row in rows.all()]
+    rules = [
+        gen.RuleSpec(agency_id, short or name, shift_id, per_day, primary, backup)
+        for agency_id, short, name, shift_id, per_day, primary, backup in StaffingRule.objects.filter(
+            centre=centre
+        )
+        .order_by("agency__order", "agency__name", "shift_id")
+        .values_list(
+            "agency_id",
+            "agency__short_name",
+            "agency__name",
+            "shift_id",
+            "per_day",
+            "primary_count",
+            "backup_count",
+        )
+    ]
+    return shifts, rules, settings_obj
+
+
+def _pools(centre: Any, agency_ids: Iterable[int]) -> dict[int | None, list[gen.Person]]:
+    pools: dict[int | None, list[gen.Person]] = {None: []}
+    for a in agency_ids:
+        pools[a] = []
+    members = (
+        Member.objects.filter(centre=centre, is_active=True)
+        .order_by("id")
+        .values_list("id", "user_id", "role", "agency_id")
+    )
+    for member_id, user_id, role, agency_id in members:
+        if role in LEADER_ROLES:
+            pools[None].append(gen.Person(member_id, user_id))
+        elif role in POOL_ROLES and agency_id in pools:
+            pools[agency_id].append(gen.Person(member_id, user_id))
+    return pools
+
+
+def _busy(
+    *, user_ids: set[int], start: dt.datetime, end: dt.datetime, exclude_roster: Any
+) -> dict[int, list[gen.Busy]]:
+    busy: dict[int, list[gen.Busy]] = {}
+    leave = Unavailability.objects.filter(member__user_id__in=user_ids, start__lt=end, end__gt=start)
+    for user_id, s, e in leave.values_list("member__user_id", "start", "end"):
+        busy.setdefault(user_id, []).append(gen.Busy(int(s.timestamp()), int(e.timestamp()), False))
+    duties = Assignment.objects.filter(user_id__in=user_ids, start__lt=end, end__gt=start)
+    if exclude_roster is not None:
+        duties = duties.exclude(roster=exclude_roster)
+    for user_id, s, e in duties.values_list("user_id", "start", "end"):
+        busy.setdefault(user_id, []).append(gen.Busy(int(s.timestamp()), int(e.timestamp()), True))
+    return busy
+
+
+@transaction.atomic
+def roster_generate(*, centre: Any, start: dt.date, end: dt.date) -> Roster:
+    """Draft the roster of ``start``–``end`` (inclusive) fairly and deterministically (R1, R2, R9).
+
+    Regenerating a draft of the same period replaces it; a period that overlaps a published
+    roster is refused, since published duties change only through edits and swaps.
+    """
+    if end < start:
+        raise ValidationError(_("Ngày kết thúc phải sau ngày bắt đầu."))
+    if (end - start).days + 1 > MAX_ROSTER_DAYS:
+        raise ValidationError(_("Mỗi lần chỉ lập lịch tối đa %(n)d ngày.") % {"n": MAX_ROSTER_DAYS})
+    overlapping = Roster.objects.select_for_update().filter(centre=centre, start__lte=end, end__gte=start)
+    roster = None
+    for other in overlapping:
+        if other.status == RosterStatus.PUBLISHED:
+            raise ValidationError(
+                _("Đã có lịch trực ban hành từ %(a)s đến %(b)s trùng khoảng thời gian này.")
+                % {"a": f"{other.start:%d/%m/%Y}", "b": f"{other.end:%d/%m/%Y}"}
+            )
+        if other.start == start and other.end == end:
+            roster = other
+        else:
+            raise ValidationError(
+                _(
+                    "Đã có bản nháp từ %(a)s đến %(b)s trùng khoảng thời gian này; "
+                    "hãy xoá hoặc lập lại bản nháp đó."
+                )
+                % {"a": f"{other.start:%d/%m/%Y}", "b": f"{other.end:%d/%m/%Y}"}
+            )
+    if roster is not None:
+        Assignment.objects.filter(roster=roster).delete()
+
+    shifts, rules, settings_obj = _specs(centre)
+    tz = local_tz()
+    days = days_between(start, end)
+    slots = gen.build_slots(
+        days=days,
+        shifts=shifts,
+        rules=rules,
+        holidays=set(vn_holidays(start, end)),
+        command_duty=settings_obj.command_duty,
+        tz=tz,
+    )
+    pools = _pools(centre, {r.agency_id for r in rules})
+    user_ids = {p.user_id for pool in pools.values() for p in pool}
+    rest = settings_obj.min_rest
+    window_start = dt.datetime.combine(start, dt.time(0), tzinfo=tz) - rest
+    window_end = dt.datetime.combine(end + dt.timedelta(days=2), dt.time(0), tzinfo=tz) + rest
+    busy = _busy(user_ids=user_ids, start=window_start, end=window_end, exclude_roster=roster)
+    result = gen.generate(slots=slots, pools=pools, busy=busy, min_rest=rest)
+
+    iso: dict[int, str] = {}
+
+    def isoformat(ts: int) -> str:
+        if ts not in iso:
+            iso[ts] = dt.datetime.fromtimestamp(ts, dt.UTC).isoformat()
+        return iso[ts]
+
+    unfilled = [
+        {
+            "start": isoformat(u.slot.start),
+            "end": isoformat(u.slot.end),
+            "role": u.slot.role,
+            "agency_id": u.slot.agency_id,
+            "agency": u.slot.agency_name,
+            "reason": u.reason,
+        }
+        for u in result.unfilled
+    ]
+    if roster is None:
+        # Period and overlap were checked above; save() alone spares full_clean's queries.
+        roster = Roster(centre=centre, start=start, end=end, unfilled=unfilled)
+        roster.save()
+    else:
+        roster.unfilled = unfilled
+        roster.save(update_fields=["unfilled"])
+    DutyLock.objects.bulk_create([DutyLock(user_id=u) for u in user_ids], ignore_conflicts=True)
+    _insert_placed(roster=roster, centre=centre, placed=result.placed)
+    audit_record(
+        instance=roster,
+        action=AuditAction.UPDATE,
+        changes={"generated": [None, {"assignments": len(result.placed), "unfilled": len(result.unfilled)}]},
+    )
+    return roster
+
+
+def _insert_placed(*, roster: Roster, centre: Any, placed: list[gen.Placed]) -> None:
+    """Insert the generated rows with one executemany: a national month is ~10⁶ rows, and the
+    ORM's per-object work would dominate the generation time. Generated rows are audited by
+    the single "generated" entry on the roster."""
+    if not placed:
+        return
+    table = Assignment._meta.db_table
+    columns = [
+        "roster_id",
+        "centre_id",
+        "member_id",
+        "user_id",
+        "agency_id",
+        "shift_id",
+        "role",
+        "start",
+        "end",
+        "is_night",
+        "is_holiday",
+        "override_reason",
+    ]
+    adapt = connection.ops.adapt_datetimefield_value
+    qn = connection.ops.quote_name
+    stamps: dict[int, Any] = {}
+
+    def stamp(ts: int) -> Any:
+        value = stamps.get(ts)
+        if value is None:
+            value = stamps[ts] = adapt(dt.datetime.fromtimestamp(ts, dt.UTC))
+        return value
+
+    rows = [
+        (
+            roster.pk,
+            centre.pk,
+            p.member_id,
+            p.user_id,
+            p.slot.agency_id,
+            p.slot.shift_id,
+            str(p.slot.role),
+            stamp(p.slot.start),
+            stamp(p.slot.end),
+            p.slot.is_night,
+            p.slot.is_holiday,
+            "",
+        )
+        for p in placed
+    ]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        qn(table), ", ".join(qn(c) for c in columns), ", ".join(["%s"] * len(columns))
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+@transaction.atomic
+def roster_delete(*, roster: Roster) -> None:
+    if roster.is_published:
+        raise ValidationError(_("Không xoá được lịch đã ban hành."))
+    Assignment.objects.filter(roster=roster).delete()
+    roster.delete()
+
+
+@transaction.atomic
+def roster_publish(*, roster: Roster) -> Roster:
+    """Publish a draft: the people concerned and the agencies get the duty list by e-mail (R1),
+    and every primary shift gets its missed-check-in watch (issue 4 item 6)."""
+    roster = Roster.objects.select_for_update().get(pk=roster.pk)
+    if roster.is_published:
+        raise ValidationError(_("Lịch trực này đã được ban hành."))
+    roster.status = RosterStatus.PUBLISHED
+    roster.published_at = timezone.now()
+    _save(roster)
+    from chihuy.roster import tasks
+
+    roster_id = roster.pk
+    transaction.on_commit(lambda: tasks.roster_published_notify.enqueue(roster_id))
+    transaction.on_commit(lambda: tasks.schedule_checkin_watches(roster_id=roster_id))
+    return roster
+
+
+# --- manual edits -----------------------------------------------------------------------------
+
+
+def _lock_users(user_ids: Iterable[int]) -> None:
+    """Serialise all changes to these people's duties until the transaction ends.
+
+    Writing the lock row takes a row lock on PostgreSQL and the database write lock on
+    SQLite, so the overlap check that follows cannot race another editor.
+    """
+    ids = sorted(set(user_ids))
+    DutyLock.objects.bulk_create([DutyLock(user_id=u) for u in ids], ignore_conflicts=True)
+    DutyLock.objects.filter(user_id__in=ids).update(version=F("version") + 1)
+    list(DutyLock.objects.select_for_update().filter(user_id__in=ids).order_by("user_id"))
+
+
+def _fmt(value: dt.datetime) -> str:
+    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y")
+
+
+def _check_member_role(*, centre: Any, member: Any, role: str) -> None:
+    if member.centre_id != centre.pk or not member.is_active:
+        raise ValidationError(
+            {"member": _("%(name)s không có vai trò tại trung tâm này.") % {"name": member.user}}
+        )
+    if role == DutyRole.COMMAND and member.role not in LEADER_ROLES:
+        raise ValidationError(
+            {"member": _("Trực chỉ huy phải là chỉ huy trưởng hoặc phó chỉ huy trưởng (R9).")}
+        )
+
+
+def _check_person(
+    *,
+    member: Any,
+    start: dt.datetime,
+    end: dt.datetime,
+    exclude: Iterable[int],
+    centre: Any,
+    override_reason: str = "",
+    by: Any = None,
+    enforce_rest: bool = True,
+    role: str = "",
+) -> None:
+    """No double booking, no leave, and the minimum rest unless a leader records a reason."""
+    if end <= start:
+        raise ValidationError({"end": _("Giờ kết thúc phải sau giờ bắt đầu.")})
+    others = (
+        Assignment.objects.filter(user_id=member.user_id)
+        .exclude(pk__in=list(exclude))
+        .select_related("centre")
+    )
+    clash = others.overlapping(start, end).first()
+    if clash is not None:
+        raise ValidationError(
+            _(
+                "%(name)s đã có ca trực từ %(a)s đến %(b)s tại %(centre)s: "
+                "một người không thể trực hai nơi cùng lúc."
+            )
+            % {"name": member.user, "a": _fmt(clash.start), "b": _fmt(clash.end), "centre": clash.centre}
+        )
+    leave = Unavailability.objects.filter(
+        member__user_id=member.user_id, start__lt=end, end__gt=start
+    ).first()
+    if leave is not None:
+        raise ValidationError(
+            _("%(name)s nghỉ phép từ %(a)s đến %(b)s.")
+            % {"name": member.user, "a": _fmt(leave.start), "b": _fmt(leave.end)}
+        )
+    if not enforce_rest:
+        return
+    rest = roster_setup(centre=centre).min_rest
+    near_qs = others.overlapping(start - rest, end + rest)
+    if role == DutyRole.COMMAND:
+        # Command duty is a day-long on-call responsibility (R9): back-to-back days are allowed.
+        near_qs = near_qs.exclude(role=DutyRole.COMMAND)
+    near = near_qs.first()
+    if near is None:
+        return
+    if override_reason.strip():
+        if by is not None and not can(by, centre, Action.APPROVE):
+            raise ValidationError(
+                {
+                    "override_reason": _(
+                        "Chỉ chỉ huy trưởng hoặc phó chỉ huy trưởng được bỏ qua quy định nghỉ giữa hai ca."
+                    )
+                }
+            )
+        return
+    raise ValidationError(
+        _(
+            "%(name)s chưa nghỉ đủ %(h)d giờ giữa hai ca (đã có ca từ %(a)s đến %(b)s). "
+            "Chỉ huy trưởng có thể ghi lý do để bỏ qua."
+        )
+        % {
+            "name": member.user,
+            "h": int(rest.total_seconds() // 3600),
+            "a": _fmt(near.start),
+            "b": _fmt(near.end),
+        }
+    )
+
+
+def _check_future(start: dt.datetime, now: dt.datetime | None = None) -> None:
+    if start <= (now or timezone.now()):
+        raise ValidationError(_("Chỉ sửa được các ca chưa bắt đầu; ca đã qua được giữ nguyên để đối chiếu."))
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    roster: Roster,
+    member: Any,
+    role: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    override_reason: str = "",
+    by: Any = None,
+) -> Assignment:
+    """Add one person to a roster by hand, with every rule the generator keeps."""
+    _check_future(start)
+    _check_member_role(centre=roster.centre, member=member, role=role)
+    _lock_users([member.user_id])
+    _check_person(
+        member=member,
+        start=start,
+        end=end,
+        exclude=[],
+        centre=roster.centre,
+        override_reason=override_reason,
+        by=by,
+        role=role,
+    )
+    a = _save(
+        Assignment(
+            roster=roster,
+            centre=roster.centre,
+            member=member,
+            user_id=member.user_id,
+            agency_id=member.agency_id if role != DutyRole.COMMAND else None,
+            role=role,
+            start=start,
+            end=end,
+            override_reason=override_reason.strip(),
+        )
+    )
+    _after_change(a)
+    return a
+
+
+@transaction.atomic
+def assignment_update(
+    *,
+    assignment: Assignment,
+    member: Any,
+    start: dt.datetime,
+    end: dt.datetime,
+    override_reason: str = "",
+    by: Any = None,
+) -> Assignment:
+    """Change who or when; only shifts that have not started (R4 of issue 4: edits affect the future)."""
+    _check_future(assignment.start)
+    _check_future(start)
+    _check_member_role(centre=assignment.centre, member=member, role=assignment.role)
+    _lock_users({member.user_id, assignment.user_id})
+    _check_person(
+        member=member,
+        start=start,
+        end=end,
+        exclude=[assignment.pk],
+        centre=assignment.centre,
+        override_reason=override_reason,
+        by=by,
+        role=assignment.role,
+    )
+    assignment.member, assignment.user_id = member, member.user_id
+    if assignment.role != DutyRole.COMMAND:
+        assignment.agency_id = member.agency_id
+    assignment.start, assignment.end = start, end
+    assignment.override_reason = override_reason.strip()
+    _save(assignment)
+    _after_change(assignment)
+    return assignment
+
+
+@transaction.atomic
+def assignment_delete(*, assignment: Assignment) -> None:
+    _check_future(assignment.start)
+    assignment.delete()
+
+
+def _after_change(a: Assignment) -> None:
+    if a.role == DutyRole.PRIMARY and a.roster.is_published:
+        from chihuy.roster import tasks
+
+        pk = a.pk
+        transaction.on_commit(lambda: tasks.schedule_checkin_watch(assignment_id=pk))
+
+
+def _eligible_for(*, assignment: Assignment, member: Any) -> None:
+    _check_member_role(centre=assignment.centre, member=member, role=assignment.role)
+    if assignment.role != DutyRole.COMMAND and member.role not in POOL_ROLES:
+        raise ValidationError(_("Chỉ cán bộ trực hoặc bộ phận thường trực nhận được ca này."))
+
+
+@transaction.atomic
+def assignment_take_over(
+    *, assignment: Assignment, member: Any, now: dt.datetime | None = None
+) -> Assignment:
+    """Emergency take-over, "Tôi nhận ca này ngay": the taker is on duty from now to the end.
+
+    A shift already running is split so the record of who was on duty until now stays true;
+    the rest rule yields to the emergency, and the reason is recorded.
+    """
+    now = now or timezone.now()
+    assignment = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("roster", "centre")
+        .get(pk=assignment.pk)
+    )
+    if not assignment.roster.is_published:
+        raise ValidationError(_("Lịch trực chưa ban hành."))
+    if assignment.end <= now:
+        raise ValidationError(_("Ca này đã kết thúc."))
+    if assignment.user_id == member.user_id:
+        raise ValidationError(_("Bạn đang được phân công ca này."))
+    _eligible_for(assignment=assignment, member=member)
+    _lock_users({member.user_id, assignment.user_id})
+    start = max(now, assignment.start)
+    _check_person(
+        member=member,
+        start=start,
+        end=assignment.end,
+        exclude=[assignment.pk],
+        centre=assignment.centre,
+        enforce_rest=False,
+    )
+    reason = _("Nhận ca khẩn cấp thay %(name)s") % {"name": assignment.member.user}
+    previous = assignment.member
+    if assignment.start < now:
+        taken = Assignment(
+            roster=assignment.roster,
+            centre=assignment.centre,
+            member=member,
+            user_id=member.user_id,
+            agency_id=member.agency_id if assignment.role != DutyRole.COMMAND else None,
+            shift_id=assignment.shift_id,
+            role=assignment.role,
+            start=now,
+            end=assignment.end,
+            is_night=assignment.is_night,
+            is_holiday=assignment.is_holiday,
+            override_reason=reason,
+            taken_over_from=previous,
+        )
+        assignment.end = now
+        _save(assignment)
+        _save(taken)
+    else:
+        assignment.member, assignment.user_id, assignment.taken_over_from = member, member.user_id, previous
+        if assignment.role != DutyRole.COMMAND:
+            assignment.agency_id = member.agency_id
+        assignment.override_reason = reason
+        taken = _save(assignment)
+    if taken.role == DutyRole.PRIMARY:
+        # The taker is there: his take-over is his check-in.
+        CheckIn.objects.create(assignment=taken, at=now, by=member.user)
+    from chihuy.roster import tasks
+
+    pk = taken.pk
+    transaction.on_commit(lambda: tasks.takeover_notify.enqueue(pk))
+    return taken
+
+
+# --- swaps ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def swap_request(
+    *,
+    assignment: Assignment,
+    user: Any,
+    counterpart: Any,
+    counterpart_assignment: Assignment | None = None,
+    reason: str = "",
+) -> SwapRequest:
+    """The officer asks a colleague to take his shift, optionally taking one of the colleague's."""
+    if assignment.user_id != user.pk:
+        raise ValidationError(_("Chỉ người được phân công mới xin đổi ca này."))
+    if not assignment.roster.is_published:
+        raise ValidationError(_("Lịch trực chưa ban hành."))
+    _check_future(assignment.start)
+    if counterpart.user_id == user.pk:
+        raise ValidationError({"counterpart": _("Hãy chọn một người khác.")})
+    _eligible_for(assignment=assignment, member=counterpart)
+    if counterpart_assignment is not None:
+        if (
+            counterpart_assignment.user_id != counterpart.user_id
+            or counterpart_assignment.centre_id != assignment.centre_id
+        ):
+            raise ValidationError(
+                {"counterpart_assignment": _("Ca đổi lại phải là ca của người nhận, tại trung tâm này.")}
+            )
+        _check_future(counterpart_assignment.start)
+    if SwapRequest.objects.filter(assignment=assignment, status__in=OPEN_SWAP_STATUSES).exists():
+        raise ValidationError(_("Ca này đang có một yêu cầu đổi ca chờ xử lý."))
+    requester = (
+        Member.objects.filter(user=user, centre=assignment.centre, is_active=True).first()
+        or assignment.member
+    )
+    swap = _save(
+        SwapRequest(
+            assignment=assignment,
+            requester=requester,
+            counterpart=counterpart,
+            counterpart_assignment=counterpart_assignment,
+            reason=reason,
+        )
+    )
+    from chihuy.roster import tasks
+
+    pk = swap.pk
+    transaction.on_commit(lambda: tasks.swap_notify.enqueue(pk))
+    return swap
+
+
+def _swap_for_update(swap: SwapRequest) -> SwapRequest:
+    return (
+        SwapRequest.objects.select_for_update(of=("self",))
+        .select_related(
+            "assignment",
+            "assignment__centre",
+            "assignment__roster",
+            "counterpart",
+            "counterpart__user",
+            "requester",
+            "counterpart_assignment",
+        )
+        .get(pk=swap.pk)
+    )
+
+
+@transaction.atomic
+def swap_accept(*, swap: SwapRequest, user: Any) -> SwapRequest:
+    """The counterpart agrees; approved at once when the centre allows it and both stand the same
+    agency and role, otherwise it waits for a leader."""
+    swap = _swap_for_update(swap)
+    if swap.counterpart.user_id != user.pk:
+        raise ValidationError(_("Chỉ người được đề nghị nhận ca mới đồng ý được."))
+    if swap.status != SwapStatus.REQUESTED:
+        raise ValidationError(_("Yêu cầu này không còn chờ đồng ý."))
+    swap.status = SwapStatus.ACCEPTED
+    _save(swap)
+    a, other = swap.assignment, swap.counterpart_assignment
+    same = a.agency_id == swap.counterpart.agency_id and (other is None or other.role == a.role)
+    if roster_setup(centre=a.centre).auto_approve_swaps and same:
+        return _swap_apply(swap=swap, by=None)
+    from chihuy.roster import tasks
+
+    pk = swap.pk
+    transaction.on_commit(lambda: tasks.swap_notify.enqueue(pk))
+    return swap
+
+
+@transaction.atomic
+def swap_approve(*, swap: SwapRequest, by: Any) -> SwapRequest:
+    swap = _swap_for_update(swap)
+    if not can(by, swap.assignment.centre, Action.APPROVE):
+        raise ValidationError(_("Chỉ chỉ huy trưởng hoặc phó chỉ huy trưởng duyệt đổi ca."))
+    if swap.status != SwapStatus.ACCEPTED:
+        raise ValidationError(_("Chỉ duyệt được yêu cầu mà người nhận đã đồng ý."))
+    return _swap_apply(swap=swap, by=by)
+
+
+@transaction.atomic
+def swap_reject(*, swap: SwapRequest, by: Any) -> SwapRequest:
+    swap = _swap_for_update(swap)
+    if swap.status not in OPEN_SWAP_STATUSES:
+        raise ValidationError(_("Yêu cầu này đã được xử lý."))
+    allowed = can(by, swap.assignment.centre, Action.APPROVE) or by.pk in (swap.counterpart.user_id,)
+    if not allowed:
+        raise ValidationError(_("Bạn không được từ chối yêu cầu này."))
+    swap.status, swap.decided_by, swap.decided_at = SwapStatus.REJECTED, by, timezone.now()
+    _save(swap)
+    from chihuy.roster import tasks
+
+    pk = swap.pk
+    transaction.on_commit(lambda: tasks.swap_notify.enqueue(pk))
+    return swap
+
+
+def _swap_apply(*, swap: SwapRequest, by: Any) -> SwapRequest:
+    a, other = swap.assignment, swap.counterpart_assignment
+    _check_future(a.start)
+    if other is not None:
+        _check_future(other.start)
+    requester_member = a.member
+    _lock_users({a.user_id, swap.counterpart.user_id})
+    exclude = [a.pk] + ([other.pk] if other else [])
+    _check_person(
+        member=swap.counterpart, start=a.start, end=a.end, exclude=exclude, centre=a.centre, role=a.role
+    )
+    if other is not None:
+        _check_person(
+            member=requester_member,
+            start=other.start,
+            end=other.end,
+            exclude=exclude,
+            centre=a.centre,
+            role=other.role,
+        )
+    a.member, a.user_id = swap.counterpart, swap.counterpart.user_id
+    if a.role != DutyRole.COMMAND:
+        a.agency_id = swap.counterpart.agency_id
+    # Free the (user, start) pair before the other half moves in.
+    _save(a)
+    if other is not None:
+        other.member, other.user_id = requester_member, requester_member.user_id
+        if other.role != DutyRole.COMMAND:
+            other.agency_id = requester_member.agency_id
+        _save(other)
+    swap.status, swap.decided_by, swap.decided_at = SwapStatus.APPROVED, by, timezone.now()
+    _save(swap)
+    from chihuy.roster import tasks
+
+    pk = swap.pk
+    transaction.on_commit(lambda: tasks.swap_notify.enqueue(pk))
+    return swap
+
+
+# --- check-in ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def checkin_record(*, assignment: Assignment, user: Any, at: dt.datetime | None = None) -> CheckIn:
+    """The officer confirms presence at the start of his shift; kept for inspections (R20)."""
+    at = at or timezone.now()
+    if assignment.user_id != user.pk:
+        raise ValidationError(_("Chỉ người được phân công mới điểm danh ca này."))
+    if not assignment.roster.is_published:
+        raise ValidationError(_("Lịch trực chưa ban hành."))
+    if not (assignment.start - CHECKIN_EARLY <= at < assignment.end):
+        raise ValidationError(_("Chỉ điểm danh được từ 30 phút trước giờ bắt đầu đến khi hết ca."))
+    existing = CheckIn.objects.filter(assignment=assignment).first()
+    if existing is not None:
+        raise ValidationError(_("Đã điểm danh lúc %(at)s.") % {"at": _fmt(existing.at)})
+    return _save(CheckIn(assignment=assignment, at=at, by=user))
+
+
+# --- calendar feeds ---------------------------------------------------------------------------
+
+
+def calendar_token_for(*, user: Any = None, centre: Any = None) -> str:
+    from chihuy.roster.models import CalendarToken
+
+    if (user is None) == (centre is None):
+        raise ValueError("one of user or centre")
+    token, _created = CalendarToken.objects.get_or_create(user=user, centre=centre)
+    return token.token
+
+
+@transaction.atomic
+def calendar_token_reset(*, user: Any = None, centre: Any = None) -> str:
+    from chihuy.roster.models import CalendarToken
+
+    CalendarToken.objects.filter(user=user, centre=centre).delete()
+    return calendar_token_for(user=user, centre=centre)
