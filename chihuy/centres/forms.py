@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from chihuy.centres.choices import STATUS_ORDER, CentreLevel, CentreStatus, Role, Sector
 from chihuy.centres.models import Agency, Centre, Member
 from chihuy.centres.selectors import child_jurisdictions
+from chihuy.centres.services import CENTRE_EDITABLE_FIELDS
 from chihuy.core.forms import DateInput, validate_document
 from chihuy.jurisdictions.models import Jurisdiction
 
@@ -17,24 +18,7 @@ class CentreForm(forms.ModelForm):
 
     class Meta:
         model = Centre
-        fields = [
-            "name",
-            "short_code",
-            "hotline",
-            "hotline_fallback",
-            "hotline_fallback_member",
-            "address",
-            "room_primary",
-            "room_primary_capacity",
-            "room_fallback",
-            "room_fallback_capacity",
-            "decision_number",
-            "decision_date",
-            "decision_file",
-            "rules_document",
-            "rules_issued_on",
-            "require_2fa_for_leaders",
-        ]
+        fields = list(CENTRE_EDITABLE_FIELDS)
         widgets = {"decision_date": DateInput(), "rules_issued_on": DateInput()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -120,7 +104,25 @@ class AgencyForm(forms.ModelForm):
         pass
 
 
-class MemberCreateForm(forms.Form):
+class _MemberRoleFields(forms.Form):
+    """What a role in a centre is made of; shared by adding a member and editing one."""
+
+    role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
+    agency = forms.ModelChoiceField(label=_("Cơ quan"), queryset=Agency.objects.none(), required=False)
+    title = forms.CharField(label=_("Chức vụ"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Điện thoại liên hệ"), max_length=20, required=False)
+    sectors = forms.MultipleChoiceField(
+        label=_("Lĩnh vực phụ trách (phó chỉ huy trưởng)"),
+        choices=Sector.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    since = forms.DateField(label=_("Từ ngày"), required=False, widget=DateInput())
+
+
+class MemberCreateForm(_MemberRoleFields):
+    field_order = ["username", "full_name", "email"]
+
     username = forms.CharField(
         label=_("Tên đăng nhập"),
         max_length=150,
@@ -130,36 +132,13 @@ class MemberCreateForm(forms.Form):
     )
     full_name = forms.CharField(label=_("Họ và tên"), max_length=150, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
-    agency = forms.ModelChoiceField(label=_("Cơ quan"), queryset=Agency.objects.none(), required=False)
-    title = forms.CharField(label=_("Chức vụ"), max_length=200, required=False)
-    phone = forms.CharField(label=_("Điện thoại liên hệ"), max_length=20, required=False)
-    sectors = forms.MultipleChoiceField(
-        label=_("Lĩnh vực phụ trách (phó chỉ huy trưởng)"),
-        choices=Sector.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    since = forms.DateField(label=_("Từ ngày"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["agency"]).queryset = Agency.objects.filter(centre=centre)
 
 
-class MemberEditForm(forms.Form):
-    role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
-    agency = forms.ModelChoiceField(label=_("Cơ quan"), queryset=Agency.objects.none(), required=False)
-    title = forms.CharField(label=_("Chức vụ"), max_length=200, required=False)
-    phone = forms.CharField(label=_("Điện thoại liên hệ"), max_length=20, required=False)
-    sectors = forms.MultipleChoiceField(
-        label=_("Lĩnh vực phụ trách (phó chỉ huy trưởng)"),
-        choices=Sector.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    since = forms.DateField(label=_("Từ ngày"), required=False, widget=DateInput())
-
+class MemberEditForm(_MemberRoleFields):
     def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
         kwargs.setdefault(
             "initial",
