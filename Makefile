@@ -3,7 +3,7 @@ PORT ?= 8000
 PY := .venv/bin/python
 export PORT
 
-.PHONY: run test lint typecheck bench-jurisdictions bench-intake bench-roster clean
+.PHONY: run test lint typecheck bench-jurisdictions bench-intake bench-roster bench-rollup clean
 
 .venv/.installed: requirements.lock requirements-dev.lock
 	@scripts/bootstrap
@@ -31,6 +31,9 @@ bench-intake: .venv/.installed
 
 bench-roster: .venv/.installed
 	@$(PY) bench/roster.py
+
+bench-rollup: .venv/.installed
+	@$(PY) bench/rollup.py
 
 clean:
 	rm -rf .venv var

@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "chihuy.centres.context_processors.active_centre",
+                "chihuy.notifications.context_processors.unread_notifications",
             ],
         },
     },

@@ -39,6 +39,45 @@ def alert_policy_for(*, centre: Any) -> AlertPolicy:
     return policy if policy is not None else AlertPolicy(centre=centre)
 
 
+POLICY_FIELDS = (
+    "minutes",
+    "repeats",
+    "email_enabled",
+    "sms_enabled",
+    "zalo_enabled",
+    "sms_webhook_url",
+    "zalo_webhook_url",
+    "webhook_secret",
+)
+
+
+def alert_policy_update(*, centre: Any, **fields: Any) -> AlertPolicy:
+    """Set how the centre's urgent alerts escalate and travel (R3): N minutes, K passes, channels.
+
+    A channel switched on needs its webhook address; alerts already raised keep the chain and
+    timing they were created with (the chain is frozen at creation).
+    """
+    unknown = set(fields) - set(POLICY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown alert policy fields: {sorted(unknown)}")
+    with transaction.atomic():
+        policy = AlertPolicy.objects.select_for_update().filter(centre=centre).first() or AlertPolicy(
+            centre=centre
+        )
+        for name, value in fields.items():
+            setattr(policy, name, value)
+        errors: dict[str, str] = {}
+        if policy.sms_enabled and not policy.sms_webhook_url:
+            errors["sms_webhook_url"] = _("Bật gửi SMS thì phải có địa chỉ webhook cổng SMS.")
+        if policy.zalo_enabled and not policy.zalo_webhook_url:
+            errors["zalo_webhook_url"] = _("Bật gửi Zalo OA thì phải có địa chỉ webhook Zalo OA.")
+        if errors:
+            raise ValidationError(errors)
+        policy.full_clean(exclude=["centre"])
+        policy.save()
+    return policy
+
+
 def _roster_duty(centre: Any, at: dt.datetime) -> list[Any]:
     try:
         from chihuy.roster.selectors import command_duty_users
@@ -290,7 +329,10 @@ def _record_url(record: Any) -> str:
 
 
 def alert_message(*, alert: Alert) -> AlertMessage:
+    from django.conf import settings
+
     record = alert.record
+    url = f"{settings.SITE_URL}{_record_url(record)}"
     category = record.get_category_display()
     subject = _("[KHẨN] %(number)s – %(category)s") % {"number": record.number, "category": category}
     text = _(
@@ -302,7 +344,7 @@ def alert_message(*, alert: Alert) -> AlertMessage:
         "category": category,
         "reason": record.urgency_reason,
         "content": record.content[:500],
-        "url": _record_url(record),
+        "url": url,
     }
     return AlertMessage(
         alert_id=alert.pk,
@@ -310,7 +352,7 @@ def alert_message(*, alert: Alert) -> AlertMessage:
         category=str(category),
         subject=subject,
         text=text,
-        url=_record_url(record),
+        url=url,
     )
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from chihuy.alerts.conf import stream_heartbeat_seconds, stream_poll_seconds
+from chihuy.alerts.forms import AlertPolicyForm
 from chihuy.alerts.models import Alert
 from chihuy.alerts.selectors import (
     acknowledged_among,
@@ -31,7 +32,9 @@ from chihuy.alerts.selectors import (
     stream_backlog,
     stream_events,
 )
-from chihuy.alerts.services import alert_acknowledge
+from chihuy.alerts.services import alert_acknowledge, alert_policy_for, alert_policy_update
+from chihuy.centres.access import Action, access_centre
+from chihuy.core.forms import add_service_errors
 
 # A stream is renewed now and then (the browser reconnects with Last-Event-ID), so a
 # long-lived connection never pins a worker thread or a stale session forever.
@@ -176,3 +179,24 @@ async def stream(request: HttpRequest) -> HttpResponseBase:
     response["Cache-Control"] = "no-cache, no-transform"
     response["X-Accel-Buffering"] = "no"  # nginx must not buffer the stream
     return response
+
+
+@login_required
+def policy_edit(request: HttpRequest, centre_id: int) -> HttpResponse:
+    """The centre's leaders and standing unit set the escalation timing and channels (R3)."""
+    centre = access_centre(request.user, centre_id, Action.EDIT)
+    policy = alert_policy_for(centre=centre)
+    form = AlertPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            alert_policy_update(centre=centre, **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu cấu hình báo khẩn."))
+            return redirect("alerts:policy", centre_id=centre.pk)
+    return render(
+        request,
+        "alerts/policy_form.html",
+        {"centre": centre, "form": form, "has_secret": bool(policy.webhook_secret)},
+    )

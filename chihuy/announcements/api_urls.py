@@ -1,1 +1,10 @@
-urlpatterns: list = []
+"""Announcement channel endpoints, included by ``chihuy.api.urls`` under /api/v1/."""
+
+from django.urls import path
+
+from chihuy.announcements import api
+
+urlpatterns = [
+    path("announcements", api.MessageListView.as_view(), name="announcements"),
+    path("announcements/<int:pk>/read", api.MessageReadView.as_view(), name="announcement-read"),
+]

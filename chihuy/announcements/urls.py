@@ -1,2 +1,10 @@
+from django.urls import path
+
+from chihuy.announcements import views
+
 app_name = "announcements"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.channel, name="channel"),
+    path("<int:pk>/", views.centre_channel, name="centre"),
+    path("<int:pk>/post/", views.post, name="post"),
+]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from chihuy.centres import services
 from chihuy.centres.choices import AgencyKind, CentreLevel, CentreStatus, Role, Sector
@@ -275,7 +276,46 @@ def load_demo() -> list[DemoLogin]:
     admin = _user("admin", "Quản trị hệ thống")
     admin.is_staff = admin.is_superuser = True
     admin.save()
+    _seed_activity(province)
     return demo_logins()
+
+
+INTAKE_PROCEDURE = "\n".join(
+    [
+        '1. Nghe máy trước hồi chuông thứ ba; chào: "Trung tâm chỉ huy phòng, chống dịch xin nghe".',
+        "2. Hỏi và ghi: họ tên, số điện thoại, địa chỉ nơi xảy ra sự việc, nội dung.",
+        "3. Phân loại theo lĩnh vực; xác định khẩn cấp (nguy hiểm tính mạng, ổ dịch mới...).",
+        "4. Việc khẩn cấp: lưu ngay để hệ thống báo chỉ huy trực; sau 5 phút chưa xác nhận thì gọi điện.",
+        "5. Việc ngoài địa bàn, thuộc cấp khác: báo người gọi đường dây nóng nơi có thẩm quyền, chuyển đi.",
+        "6. Việc không khẩn cấp: ghi sổ, tổng hợp báo cáo tại buổi giao ban 17 giờ.",
+        "7. Trả lời người báo kết quả xử lý và ghi vào sổ.",
+    ]
+)
+
+
+def _seed_activity(province: Centre) -> None:
+    """What a running centre has besides its people: its intake procedure, this month's roster,
+    the daily briefing schedule, a few directives and channel messages."""
+    from chihuy.intake.services import procedure_save
+    from chihuy.roster.services import roster_generate, roster_publish, roster_setup
+
+    standing = province.members.filter(role=Role.STANDING).select_related("user").first()
+    procedure_save(centre=province, body=INTAKE_PROCEDURE, by=standing.user if standing else None)
+    roster_setup(centre=province)
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=today.weekday())
+    roster = roster_generate(centre=province, start=start, end=start + dt.timedelta(days=27))
+    roster_publish(roster=roster)
+
+    from chihuy.announcements.demo import seed_demo_channel
+    from chihuy.briefings.demo import seed_demo_briefings
+    from chihuy.directives.demo import seed_demo_directives
+    from chihuy.reports.demo import seed_demo_reports
+
+    seed_demo_reports(province, days=14)
+    seed_demo_briefings(province)
+    seed_demo_directives(province)
+    seed_demo_channel(province)
 
 
 def demo_logins() -> list[DemoLogin]:

@@ -334,3 +334,43 @@ class EscalateForm(forms.Form):
 
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("Ghi chú"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+PROCEDURE_MAX_LENGTH = 20000
+
+
+class ProcedureForm(forms.Form):
+    body = forms.CharField(
+        label=_("Quy trình tiếp nhận và xử lý thông tin"),
+        max_length=PROCEDURE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 20}),
+        help_text=_("Văn bản thường; xuống dòng được giữ nguyên khi hiển thị."),
+    )
+
+
+class RoutingRulesForm(forms.Form):
+    """R16: for each category, the level that handles it in the province (blank: the lowest centre)."""
+
+    def __init__(self, *args: Any, rules: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from chihuy.intake.choices import HandlingLevel
+
+        choices = [("", _("Mặc định: trung tâm thấp nhất có địa bàn")), *HandlingLevel.choices]
+        for code, label in Sector.choices:
+            rule = rules.get(code)
+            self.fields[f"level_{code}"] = forms.ChoiceField(
+                label=label, choices=choices, required=False, initial=rule.level if rule else ""
+            )
+            self.fields[f"note_{code}"] = forms.CharField(
+                label=_("Ghi chú"), max_length=255, required=False, initial=rule.note if rule else ""
+            )
+
+    def rows(self) -> list[tuple[Any, Any]]:
+        return [(self[f"level_{code}"], self[f"note_{code}"]) for code, _label in Sector.choices]
+
+    def rules(self) -> list[tuple[str, str, str]]:
+        return [
+            (code, self.cleaned_data[f"level_{code}"], self.cleaned_data[f"note_{code}"].strip())
+            for code, _label in Sector.choices
+        ]

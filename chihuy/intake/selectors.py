@@ -16,7 +16,13 @@ from chihuy.centres.models import Centre
 from chihuy.core.text import search_key
 from chihuy.intake.access import IntakeAction, access_intake
 from chihuy.intake.choices import HandlingLevel, IntakeStatus
-from chihuy.intake.models import IntakeEvent, IntakeRecord, RoutingRule
+from chihuy.intake.models import (
+    IntakeEvent,
+    IntakeProcedure,
+    IntakeRecord,
+    ProcedureAcknowledgement,
+    RoutingRule,
+)
 from chihuy.intake.models.record import IntakeRecordQuerySet
 from chihuy.intake.phone import phone_key
 from chihuy.jurisdictions.models import Jurisdiction
@@ -234,3 +240,32 @@ def intake_open_count(*, centre: Centre) -> int:
     return IntakeRecord.objects.filter(
         centre=centre, status__in=[IntakeStatus.RECEIVED, IntakeStatus.IN_PROGRESS]
     ).count()
+
+
+def procedure_get(*, centre: Centre) -> IntakeProcedure | None:
+    """The centre's procedure, or None while the standing unit has not written one."""
+    return IntakeProcedure.objects.select_related("updated_by").filter(centre=centre).first()
+
+
+def procedure_must_show(*, user: Any, centre: Centre) -> bool:
+    """R22: whether ``user`` must read the procedure before logging at ``centre``.
+
+    True when the centre has a non-empty procedure and the user has not acknowledged its
+    current version; an edit makes it due again for everyone.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    procedure = IntakeProcedure.objects.filter(centre=centre).only("body", "updated_at").first()
+    if procedure is None or not procedure.body.strip():
+        return False
+    seen = (
+        ProcedureAcknowledgement.objects.filter(user=user, centre=centre)
+        .values_list("version", flat=True)
+        .first()
+    )
+    return seen is None or seen < procedure.updated_at
+
+
+def routing_rules(*, centre: Centre) -> QuerySet[RoutingRule]:
+    """The province's routing rules (R16), one per category that has one."""
+    return RoutingRule.objects.filter(centre=centre).order_by("category")

@@ -24,7 +24,15 @@ from chihuy.centres.choices import CentreStatus
 from chihuy.centres.models import Agency, Centre, Member
 from chihuy.core.actor import acting_as, current_actor
 from chihuy.intake.choices import STATUS_FLOW, Channel, EventKind, IntakeStatus
-from chihuy.intake.models import IntakeAttachment, IntakeDayCounter, IntakeEvent, IntakeRecord, RoutingRule
+from chihuy.intake.models import (
+    IntakeAttachment,
+    IntakeDayCounter,
+    IntakeEvent,
+    IntakeProcedure,
+    IntakeRecord,
+    ProcedureAcknowledgement,
+    RoutingRule,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +163,8 @@ def _event(
         to_centre=to_centre,
         at=timezone.now(),
     )
-    event.full_clean()
+    # The related rows are objects in hand; only the event's own fields need checking.
+    event.full_clean(exclude=["record", "actor", "from_centre", "to_centre"])
     event.save()
     return event
 
@@ -216,11 +225,17 @@ def intake_create(
     _check_fields(fields, CREATE_FIELDS)
     _check_centre_open(centre)
     record = IntakeRecord(centre=centre, received_by=received_by, **fields)
-    record.full_clean(exclude=["number", "tracking_code"])
+    # The centre and the officer are objects in hand: no need to query that they exist.
+    # clean() gives the urgency-reason rule its field message; the database enforces it too,
+    # and the number is unique by construction: no constraint queries on this hot path.
+    record.full_clean(
+        exclude=["number", "tracking_code", "centre", "received_by"], validate_constraints=False
+    )
     files = list(attachments)
     with _acting(received_by), transaction.atomic():
-        record.number = _next_number(centre=centre, when=record.received_at)
+        # The day counter's row lock is held until commit: take it as late as possible.
         record.tracking_code = _new_tracking_code()
+        record.number = _next_number(centre=centre, when=record.received_at)
         record.save()
         _add_attachments(record=record, files=files, actor=received_by)
         _event(record=record, kind=EventKind.CREATED, actor=_actor(received_by))
@@ -430,3 +445,42 @@ def routing_rule_set(*, centre: Centre, category: str, level: str, note: str = "
         rule.full_clean()
         rule.save()
         return rule
+
+
+def routing_rules_save(*, centre: Centre, rules: Iterable[tuple[str, str, str]]) -> None:
+    """Save all of a province's routing rules at once (category, level or "", note): all or nothing."""
+    with transaction.atomic():
+        for category, level, note in rules:
+            routing_rule_set(centre=centre, category=category, level=level, note=note)
+
+
+def procedure_acknowledge(*, user: Any, centre: Centre) -> ProcedureAcknowledgement | None:
+    """Record that ``user`` has read the centre's current procedure (None when there is none)."""
+    procedure = IntakeProcedure.objects.filter(centre=centre).only("updated_at").first()
+    if procedure is None:
+        return None
+    ack, _created = ProcedureAcknowledgement.objects.update_or_create(
+        user=user, centre=centre, defaults={"version": procedure.updated_at}
+    )
+    return ack
+
+
+def procedure_save(*, centre: Centre, body: str, by: Any) -> IntakeProcedure:
+    """Write the centre's procedure (R22); the Audited base logs the before and after.
+
+    Line endings are normalised so an unchanged text is not a new version.
+    """
+    body = "\n".join(line.rstrip() for line in (body or "").replace("\r\n", "\n").split("\n")).strip()
+    procedure = IntakeProcedure.objects.filter(centre=centre).first() or IntakeProcedure(centre=centre)
+    if procedure.pk is not None and procedure.body == body:
+        return procedure
+    procedure.body = body
+    procedure.updated_by = by
+    procedure.full_clean()
+    with transaction.atomic():
+        if current_actor() is None:
+            with acting_as(by):
+                procedure.save()
+        else:
+            procedure.save()
+    return procedure

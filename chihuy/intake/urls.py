@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from chihuy.intake import views
 
@@ -17,5 +17,8 @@ urlpatterns = [
     path("<int:pk>/forward/", views.intake_forward, name="forward"),
     path("<int:pk>/escalate/", views.intake_escalate, name="escalate"),
     path("<int:pk>/note/", views.intake_note, name="note"),
-    path("procedure/", include("chihuy.intake.procedure_urls")),
+    path("procedure/<int:centre_id>/", views.procedure_detail, name="procedure"),
+    path("routing/<int:centre_id>/", views.routing_rules, name="routing"),
+    path("procedure/<int:centre_id>/edit/", views.procedure_edit, name="procedure_edit"),
+    path("procedure/<int:centre_id>/ack/", views.procedure_acknowledge_view, name="procedure_acknowledge"),
 ]

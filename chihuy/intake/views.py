@@ -8,13 +8,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from chihuy.centres.access import Action, access_centre, can
 from chihuy.core.forms import add_service_errors
+from chihuy.directives.access import can_assign
 from chihuy.intake import exports, selectors, services
 from chihuy.intake.access import IntakeAction, can_intake, desk_centre, require_intake
 from chihuy.intake.forms import (
@@ -24,6 +28,8 @@ from chihuy.intake.forms import (
     IntakeFilterForm,
     IntakeForm,
     NoteForm,
+    ProcedureForm,
+    RoutingRulesForm,
     StatusForm,
     centre_structure,
 )
@@ -82,6 +88,10 @@ def intake_create(request: HttpRequest) -> HttpResponse:
     """The fast entry form (issue 3 §2): keyboard only, duplicate warning, routing advice."""
     centre = _centre(request)
     require_intake(request.user, centre, IntakeAction.LOG)
+    if request.method == "GET" and selectors.procedure_must_show(user=request.user, centre=centre):
+        # R22: the first time (and after each change) the officer reads the procedure first.
+        url = reverse("intake:procedure", kwargs={"centre_id": centre.pk})
+        return redirect(f"{url}?next={request.get_full_path()}")
     form = IntakeForm(request.POST or None, request.FILES or None, structure=centre_structure(centre))
     if request.method == "POST" and form.is_valid():
         try:
@@ -134,6 +144,10 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "forward_form": forward_form,
         "escalate_form": EscalateForm(),
         "note_form": NoteForm(),
+        # A task is given by the active centre, about a record of its own area.
+        "can_assign_task": request.centre is not None  # type: ignore[attr-defined]
+        and can_assign(user, request.centre)  # type: ignore[attr-defined]
+        and record.centre.path.startswith(request.centre.path),  # type: ignore[attr-defined]
     }
     return render(request, "intake/intake_detail.html", context)
 
@@ -321,3 +335,71 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{exports.filename(centre, data, "pdf")}"'
     return response
+
+
+# --- the intake procedure (R22) ---------------------------------------------------------------
+
+
+def _next_url(request: HttpRequest) -> str:
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False)
+    return url if url and allowed else ""
+
+
+@login_required
+def procedure_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
+    """The procedure, for every member; with "I have read it" when it is due (R22)."""
+    centre = access_centre(request.user, centre_id)
+    context = {
+        "centre": centre,
+        "procedure": selectors.procedure_get(centre=centre),
+        "can_edit": can(request.user, centre, Action.EDIT),
+        "must_ack": selectors.procedure_must_show(user=request.user, centre=centre),
+        "next": _next_url(request),
+    }
+    return render(request, "intake/procedure.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def procedure_edit(request: HttpRequest, centre_id: int) -> HttpResponse:
+    """The standing unit, the commander and the deputies write the procedure (R22)."""
+    centre = access_centre(request.user, centre_id, Action.EDIT)
+    procedure = selectors.procedure_get(centre=centre)
+    if request.method == "POST":
+        form = ProcedureForm(request.POST)
+        if form.is_valid():
+            services.procedure_save(centre=centre, body=form.cleaned_data["body"], by=request.user)
+            messages.success(request, _("Đã lưu quy trình tiếp nhận."))
+            return redirect("intake:procedure", centre_id=centre.pk)
+    else:
+        form = ProcedureForm(initial={"body": procedure.body if procedure else ""})
+    return render(request, "intake/procedure_form.html", {"centre": centre, "form": form})
+
+
+@require_POST
+@login_required
+def procedure_acknowledge_view(request: HttpRequest, centre_id: int) -> HttpResponse:
+    centre = access_centre(request.user, centre_id)
+    services.procedure_acknowledge(user=request.user, centre=centre)
+    return redirect(_next_url(request) or reverse("intake:procedure", kwargs={"centre_id": centre.pk}))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def routing_rules(request: HttpRequest, centre_id: int) -> HttpResponse:
+    """R16: the province sets at which level each category is handled; officers see the advice."""
+    centre = access_centre(request.user, centre_id, Action.EDIT)
+    if centre.level != "province":
+        raise Http404(_("Chỉ trung tâm cấp tỉnh đặt quy tắc chuyển cấp xử lý."))
+    current = {r.category: r for r in selectors.routing_rules(centre=centre)}
+    form = RoutingRulesForm(request.POST or None, rules=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.routing_rules_save(centre=centre, rules=form.rules())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu quy tắc chuyển cấp xử lý."))
+            return redirect("intake:routing", centre_id=centre.pk)
+    return render(request, "intake/routing_rules.html", {"centre": centre, "form": form})

@@ -1,1 +1,12 @@
-urlpatterns: list = []
+"""Report endpoints, included by ``chihuy.api.urls`` under /api/v1/ (names in the "api" namespace)."""
+
+from django.urls import path
+
+from chihuy.reports import api
+
+urlpatterns = [
+    path("reports", api.ReportListView.as_view(), name="reports"),
+    path("reports/completeness", api.CompletenessView.as_view(), name="reports-completeness"),
+    path("reports/<int:pk>", api.ReportDetailView.as_view(), name="report"),
+    path("reports/<int:pk>/amend", api.ReportAmendView.as_view(), name="report-amend"),
+]

@@ -122,10 +122,12 @@ def build_slots(
     tz: ZoneInfo,
 ) -> list[Slot]:
     """Every slot of the period, in the order they are filled."""
+    # The duty day (command duty, per-day slots) starts with the centre's first shift as the
+    # centre orders them (Ca 1 at 07:00), not with the earliest clock time (Ca 4 at 01:00).
+    day_start = shifts[0].start if shifts else dt.time(7)
     shifts = sorted(shifts, key=lambda s: (s.start, s.id or 0))
     rules = list(rules)
     slots: list[Slot] = []
-    day_start = shifts[0].start if shifts else dt.time(7)
     command_label = _("Trực chỉ huy")
     for day in days:
         holiday = day in holidays

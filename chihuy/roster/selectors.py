@@ -228,3 +228,81 @@ def swaps_for(*, user: Any) -> QuerySet[Any]:
         )
         .order_by("assignment__start")
     )
+
+
+# --- set-up and leave -------------------------------------------------------------------------
+
+
+@dataclass
+class StaffingRow:
+    agency: Any
+    cells: dict[int | None, tuple[int, int]]  # shift id (None: once a day) → (primary, backup)
+
+
+@dataclass
+class SettingsView:
+    settings: Any
+    shifts: list[Any]
+    agencies: list[Any]
+    staffing: list[StaffingRow]
+
+
+def roster_settings_view(*, centre: Any) -> SettingsView:
+    """A centre's duty rules, shifts and staffing table (R1, R2) in four queries whatever its size.
+
+    A rule for every shift fills each shift's cell unless the agency also has a rule of
+    its own for that shift; a per-day rule fills the "once a day" column.
+    """
+    from chihuy.centres.models import Agency
+    from chihuy.roster.models import RosterSettings, ShiftDefinition, StaffingRule
+
+    settings_obj = RosterSettings.objects.filter(centre=centre).first()
+    shifts = list(ShiftDefinition.objects.filter(centre=centre).order_by("order", "start_time", "id"))
+    agencies = list(Agency.objects.filter(centre=centre).order_by("order", "name"))
+    rules = list(StaffingRule.objects.filter(centre=centre))
+    every: dict[int, tuple[int, int]] = {}
+    own: dict[tuple[int, int | None], tuple[int, int]] = {}
+    for r in rules:
+        counts = (r.primary_count, r.backup_count)
+        if r.shift_id is None and not r.per_day:
+            every[r.agency_id] = counts
+        else:
+            own[(r.agency_id, None if r.per_day else r.shift_id)] = counts
+    staffing = []
+    for agency in agencies:
+        cells: dict[int | None, tuple[int, int]] = {
+            s.pk: own.get((agency.pk, s.pk), every.get(agency.pk, (0, 0))) for s in shifts
+        }
+        cells[None] = own.get((agency.pk, None), (0, 0))
+        staffing.append(StaffingRow(agency=agency, cells=cells))
+    return SettingsView(settings=settings_obj, shifts=shifts, agencies=agencies, staffing=staffing)
+
+
+LEAVE_HISTORY = dt.timedelta(days=31)
+
+
+def leave_list(
+    *, user: Any, centre: Any | None = None, person: Any | None = None, now: dt.datetime | None = None
+) -> QuerySet[Any]:
+    """Leave still running or to come, and that of the last month, of a centre's members or of one
+    person (at every centre where he serves), limited to what ``user`` may see."""
+    from chihuy.roster.models import Unavailability
+
+    now = now or timezone.now()
+    qs = Unavailability.objects.visible_to(user).filter(end__gt=now - LEAVE_HISTORY)
+    if centre is not None:
+        qs = qs.filter(member__centre=centre)
+    if person is not None:
+        qs = qs.filter(member__user=person)
+    return qs.select_related("member__user", "member__centre", "member__agency").order_by("start", "id")
+
+
+def leave_conflicts(*, leave: Any, now: dt.datetime | None = None) -> int:
+    """How many duties not yet started the person already has during ``leave``; the editor must
+    change them (the leave does not remove them by itself)."""
+    now = now or timezone.now()
+    return (
+        Assignment.objects.filter(user_id=leave.member.user_id, start__gte=now)
+        .overlapping(leave.start, leave.end)
+        .count()
+    )

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from chihuy.audit.choices import AuditAction
 from chihuy.audit.mixins import audit_record
 from chihuy.centres.access import Action, can
-from chihuy.centres.choices import LEADER_ROLES, AgencyKind, Role
-from chihuy.centres.models import Agency, Member
+from chihuy.centres.choices import LEADER_ROLES, Role
+from chihuy.centres.models import Member
 from chihuy.roster import generation as gen
 from chihuy.roster.calendar import days_between, local_tz, vn_holidays
 from chihuy.roster.choices import OPEN_SWAP_STATUSES, DutyRole, RosterStatus, SwapStatus
@@ -32,23 +32,26 @@ from chihuy.roster.models import (
     Unavailability,
 )
 
+# The set-up and leave services live in their own module; every caller uses this one.
+from chihuy.roster.setup_services import DEFAULT_RULES as DEFAULT_RULES
+from chihuy.roster.setup_services import DEFAULT_SHIFTS as DEFAULT_SHIFTS
+from chihuy.roster.setup_services import ShiftInput as ShiftInput
+from chihuy.roster.setup_services import check_shift_pattern as check_shift_pattern
+from chihuy.roster.setup_services import roster_settings_update as roster_settings_update
+from chihuy.roster.setup_services import roster_setup as roster_setup
+from chihuy.roster.setup_services import shift_create as shift_create
+from chihuy.roster.setup_services import shift_delete as shift_delete
+from chihuy.roster.setup_services import shift_pattern_set as shift_pattern_set
+from chihuy.roster.setup_services import shift_update as shift_update
+from chihuy.roster.setup_services import staffing_rule_set as staffing_rule_set
+from chihuy.roster.setup_services import staffing_table_set as staffing_table_set
+from chihuy.roster.setup_services import unavailability_create as unavailability_create
+from chihuy.roster.setup_services import unavailability_delete as unavailability_delete
+
 # Who stands the agency watches: the officers the agencies nominate and the standing unit (R1).
 POOL_ROLES = (Role.DUTY_OFFICER, Role.STANDING)
 MAX_ROSTER_DAYS = 62
 CHECKIN_EARLY = dt.timedelta(minutes=30)
-
-DEFAULT_SHIFTS = [
-    (_("Ca 1"), dt.time(7), dt.time(13), False),
-    (_("Ca 2"), dt.time(13), dt.time(19), False),
-    (_("Ca 3"), dt.time(19), dt.time(1), True),
-    (_("Ca 4"), dt.time(1), dt.time(7), True),
-]
-# R1: Health and Police each 1 primary + 1 backup on every shift; the Office a duty official a day.
-DEFAULT_RULES = {
-    AgencyKind.HEALTH: {"per_day": False, "primary_count": 1, "backup_count": 1},
-    AgencyKind.POLICE: {"per_day": False, "primary_count": 1, "backup_count": 1},
-    AgencyKind.OFFICE: {"per_day": True, "primary_count": 1, "backup_count": 0},
-}
 
 
 def _save(obj: Any) -> Any:
@@ -57,72 +60,15 @@ def _save(obj: Any) -> Any:
     return obj
 
 
-# --- set-up -----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def roster_setup(*, centre: Any) -> RosterSettings:
-    """The centre's duty rules, creating the defaults the first time: 4 shifts of 6 hours (R2) and
-    the staffing of R1 for each Health, Police and Office agency of the centre."""
-    settings_obj, created = RosterSettings.objects.get_or_create(centre=centre)
-    if not ShiftDefinition.objects.filter(centre=centre).exists():
-        for i, (name, start, end, night) in enumerate(DEFAULT_SHIFTS):
-            _save(
-                ShiftDefinition(
-                    centre=centre, name=name, start_time=start, end_time=end, is_night=night, order=i
-                )
-            )
-    if created and not StaffingRule.objects.filter(centre=centre).exists():
-        for agency in Agency.objects.filter(centre=centre, kind__in=list(DEFAULT_RULES)).order_by(
-            "order", "id"
-        ):
-            _save(StaffingRule(centre=centre, agency=agency, **DEFAULT_RULES[AgencyKind(agency.kind)]))
-    return settings_obj
-
-
-@transaction.atomic
-def shift_update(
-    *, shift: ShiftDefinition, name: str, start_time: dt.time, end_time: dt.time, is_night: bool
-) -> ShiftDefinition:
-    """Change a shift's times; rosters already generated keep their times (edits affect the future)."""
-    shift.name, shift.start_time, shift.end_time, shift.is_night = name, start_time, end_time, is_night
-    return _save(shift)
-
-
-@transaction.atomic
-def staffing_rule_set(
-    *,
-    centre: Any,
-    agency: Any,
-    shift: ShiftDefinition | None = None,
-    per_day: bool = False,
-    primary_count: int = 1,
-    backup_count: int = 0,
-) -> StaffingRule:
-    if agency.centre_id != centre.pk or (shift is not None and shift.centre_id != centre.pk):
-        raise ValidationError(_("Cơ quan hoặc ca không thuộc trung tâm này."))
-    rule = StaffingRule.objects.filter(centre=centre, agency=agency, shift=shift).first() or StaffingRule(
-        centre=centre, agency=agency, shift=shift
-    )
-    rule.per_day, rule.primary_count, rule.backup_count = per_day, primary_count, backup_count
-    return _save(rule)
-
-
-@transaction.atomic
-def unavailability_create(
-    *, member: Any, start: dt.datetime, end: dt.datetime, reason: str = ""
-) -> Unavailability:
-    """Record leave; assignments already made in that time are not removed but flagged to the editor."""
-    return _save(Unavailability(member=member, start=start, end=end, reason=reason))
-
-
 # --- generation -------------------------------------------------------------------------------
 
 
 def _specs(centre: Any) -> tuple[list[gen.ShiftSpec], list[gen.RuleSpec], RosterSettings]:
     settings_obj = RosterSettings.objects.filter(centre=centre).first()
-    rows = ShiftDefinition.objects.filter(centre=centre).values_list(
-        "pk", "name", "start_time", "end_time", "is_night"
+    rows = (
+        ShiftDefinition.objects.filter(centre=centre)
+        .order_by("order", "start_time", "id")
+        .values_list("pk", "name", "start_time", "end_time", "is_night")
     )
     shifts = [gen.ShiftSpec(*row) for row in rows]
     if settings_obj is None or not shifts:
@@ -410,8 +356,18 @@ def _check_person(
     ).first()
     if leave is not None:
         raise ValidationError(
-            _("%(name)s nghỉ phép từ %(a)s đến %(b)s.")
-            % {"name": member.user, "a": _fmt(leave.start), "b": _fmt(leave.end)}
+            {
+                "member": _(
+                    "%(name)s nghỉ phép từ %(a)s đến %(b)s%(why)s: không phân công được ca trong "
+                    "thời gian này."
+                )
+                % {
+                    "name": member.user,
+                    "a": _fmt(leave.start),
+                    "b": _fmt(leave.end),
+                    "why": f" ({leave.reason})" if leave.reason else "",
+                }
+            }
         )
     if not enforce_rest:
         return

@@ -10,6 +10,7 @@ from django.tasks import default_task_backend, task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chihuy.core.periodic import ensure_pending
 from chihuy.roster import notify
 
 log = logging.getLogger(__name__)
@@ -185,11 +186,9 @@ def coverage_gaps_daily() -> int:
     ids = list(RosterSettings.objects.values_list("centre_id", flat=True))
     for centre_id in ids:
         coverage_gaps_notify.enqueue(centre_id)
-    if _defer_supported():
-        tomorrow = timezone.localdate() + dt.timedelta(days=1)
-        coverage_gaps_daily.using(
-            run_after=dt.datetime.combine(tomorrow, dt.time(7), tzinfo=local_tz())
-        ).enqueue()
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    next_run = dt.datetime.combine(tomorrow, dt.time(7), tzinfo=local_tz())
+    ensure_pending(coverage_gaps_daily, run_after=next_run)
     return len(ids)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,8 +20,17 @@ from chihuy.centres.models import Member
 from chihuy.core.forms import add_service_errors
 from chihuy.roster import exports, feeds, selectors, services
 from chihuy.roster.coverage import coverage_gaps
-from chihuy.roster.forms import AssignmentForm, GenerateForm, SwapForm, parse_anchor
-from chihuy.roster.models import Assignment, CalendarToken, Roster, SwapRequest
+from chihuy.roster.forms import (
+    AssignmentForm,
+    GenerateForm,
+    LeaveForm,
+    RosterSettingsForm,
+    StaffingForm,
+    SwapForm,
+    parse_anchor,
+    shift_formset,
+)
+from chihuy.roster.models import Assignment, CalendarToken, Roster, SwapRequest, Unavailability
 
 
 def _mode(request: HttpRequest) -> str:
@@ -359,3 +370,203 @@ def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     body = feeds.person_ical(user=row.user) if row.user_id else feeds.centre_ical(centre=row.centre)
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+# --- settings (R1, R2, R9) --------------------------------------------------------------------
+
+
+def _settings_page(
+    request: HttpRequest,
+    centre: Any,
+    *,
+    settings_form: RosterSettingsForm | None = None,
+    shifts: Any = None,
+    staffing: StaffingForm | None = None,
+) -> HttpResponse:
+    view = selectors.roster_settings_view(centre=centre)
+    context = {
+        "centre": centre,
+        "view": view,
+        "settings_form": settings_form or RosterSettingsForm(instance=view.settings),
+        "shifts": shifts if shifts is not None else shift_formset(None, view.shifts),
+        "staffing": staffing or StaffingForm(view=view),
+    }
+    return render(request, "roster/settings.html", context)
+
+
+@require_GET
+@login_required
+def roster_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    centre = access_centre(request.user, pk, Action.EDIT)
+    # The first visit by the centre's staff materialises the default shifts and staffing of R1
+    # so that what the page shows is what the generator will use.
+    services.roster_setup(centre=centre)
+    return _settings_page(request, centre)
+
+
+def _saved(request: HttpRequest, centre: Any, message: str, anchor: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect(reverse("roster:settings", args=[centre.pk]) + anchor)
+
+
+@require_POST
+@login_required
+def roster_settings_save(request: HttpRequest, pk: int) -> HttpResponse:
+    centre = access_centre(request.user, pk, Action.EDIT)
+    instance = services.roster_setup(centre=centre)
+    form = RosterSettingsForm(request.POST, instance=instance)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.roster_settings_update(
+                centre=centre,
+                min_rest_hours=data["min_rest_hours"],
+                checkin_grace_minutes=data["checkin_grace_minutes"],
+                auto_approve_swaps=data["auto_approve_swaps"],
+                command_duty=data["command_duty"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _saved(request, centre, _("Đã lưu quy định lịch trực."), "#roster-rules")
+    return _settings_page(request, centre, settings_form=form)
+
+
+@require_POST
+@login_required
+def roster_shifts_save(request: HttpRequest, pk: int) -> HttpResponse:
+    centre = access_centre(request.user, pk, Action.EDIT)
+    view = selectors.roster_settings_view(centre=centre)
+    formset = shift_formset(request.POST, view.shifts)
+    if formset.is_valid():
+        rows = formset.rows()
+        try:
+            services.shift_pattern_set(centre=centre, rows=rows)
+        except ValidationError as exc:
+            for msg in exc.messages:
+                formset.non_form_errors().append(msg)
+        else:
+            added = any(r.pk is None and not r.delete for r in rows)
+            message = _("Đã lưu các ca trực; lịch lập từ nay dùng giờ mới.")
+            if added:
+                message += " " + _("Hãy đặt định mức trực cho ca mới ở bảng định mức.")
+            return _saved(request, centre, message, "#roster-shifts")
+    return _settings_page(request, centre, shifts=formset)
+
+
+@require_POST
+@login_required
+def roster_staffing_save(request: HttpRequest, pk: int) -> HttpResponse:
+    centre = access_centre(request.user, pk, Action.EDIT)
+    view = selectors.roster_settings_view(centre=centre)
+    form = StaffingForm(request.POST, view=view)
+    if form.is_valid():
+        try:
+            services.staffing_table_set(centre=centre, cells=form.cells())
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            return _saved(request, centre, _("Đã lưu định mức trực."), "#roster-staffing")
+    return _settings_page(request, centre, staffing=form)
+
+
+# --- leave ------------------------------------------------------------------------------------
+
+
+def _leave_recorded(request: HttpRequest, leave: Unavailability) -> None:
+    messages.success(
+        request,
+        _("Đã ghi nghỉ phép của %(name)s từ %(a)s đến %(b)s.")
+        % {
+            "name": leave.member.user,
+            "a": timezone.localtime(leave.start).strftime("%d/%m/%Y"),
+            "b": timezone.localtime(leave.end - dt.timedelta(seconds=1)).strftime("%d/%m/%Y"),
+        },
+    )
+    clashes = selectors.leave_conflicts(leave=leave)
+    if clashes:
+        messages.warning(
+            request,
+            _(
+                "%(name)s đã được phân công %(n)d ca trong thời gian nghỉ: chỉ huy, bộ phận thường "
+                "trực cần sửa các ca đó hoặc lập lại bản nháp."
+            )
+            % {"name": leave.member.user, "n": clashes},
+        )
+
+
+def _leave_page(request: HttpRequest, form: LeaveForm, *, centre: Any = None) -> HttpResponse:
+    leaves = selectors.leave_list(
+        user=request.user, centre=centre, person=None if centre is not None else request.user
+    )
+    context = {"form": form, "centre": centre, "leaves": leaves, "next": request.path}
+    return render(request, "roster/leave.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def leave_mine(request: HttpRequest) -> HttpResponse:
+    """A member records his own leave (issue 4): at one of the centres where he serves."""
+    members = Member.objects.filter(user_id=int(request.user.pk or 0), is_active=True).order_by(
+        "centre__path", "role"
+    )
+    form = LeaveForm(request.POST or None, members=members, own=True)
+    if request.method == "POST" and form.is_valid():
+        start, end = form.bounds()
+        try:
+            leave = services.unavailability_create(
+                member=form.cleaned_data["member"],
+                start=start,
+                end=end,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            _leave_recorded(request, leave)
+            return redirect("roster:leave_mine")
+    return _leave_page(request, form)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def centre_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    """The centre's staff record and review anyone's leave."""
+    centre = access_centre(request.user, pk, Action.EDIT)
+    members = Member.objects.filter(centre=centre, is_active=True).order_by("agency__order", "role", "id")
+    form = LeaveForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        start, end = form.bounds()
+        try:
+            leave = services.unavailability_create(
+                member=form.cleaned_data["member"],
+                start=start,
+                end=end,
+                reason=form.cleaned_data["reason"],
+                centre=centre,
+                by=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            _leave_recorded(request, leave)
+            return redirect("roster:centre_leave", pk=centre.pk)
+    return _leave_page(request, form, centre=centre)
+
+
+@require_POST
+@login_required
+def leave_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    leave = access_scoped(
+        request.user, Unavailability.objects.select_related("member__user", "member__centre"), pk
+    )
+    if leave.member.user_id != request.user.pk and not can(request.user, leave.member.centre, Action.EDIT):
+        raise PermissionDenied(_("Chỉ người nghỉ hoặc chỉ huy, bộ phận thường trực được xoá nghỉ phép này."))
+    try:
+        services.unavailability_delete(leave=leave, by=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Đã xoá nghỉ phép của %(name)s.") % {"name": leave.member.user})
+    return _back(request, "roster:leave_mine")

@@ -29,6 +29,14 @@ def _pages(world) -> list[tuple[str, str]]:
         ("audit", "/audit/"),
         ("profile", "/accounts/profile/"),
         ("password-change", "/accounts/password/change/"),
+        ("intake-list", "/intake/"),
+        ("intake-new", "/intake/new/"),
+        ("intake-procedure", f"/intake/procedure/{province}/"),
+        ("alerts-inbox", "/alerts/"),
+        ("roster-index", "/roster/"),
+        ("roster-centre", f"/roster/centres/{province}/"),
+        ("roster-mine", "/roster/mine/"),
+        ("notifications", "/notifications/"),
     ]
 
 
@@ -38,7 +46,13 @@ def test_pages_render_without_errors(world, page, live_server, log_in, width):
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     page.set_viewport_size({"width": width, "height": 900})
-    log_in(page, world.user("province", Role.COMMANDER).username)
+    commander = world.user("province", Role.COMMANDER)
+    from chihuy.notifications.services import notify_users
+
+    notify_users(
+        users=[commander], subject="Nhắc báo cáo ngày", body="Hạn nộp 17:00.", url="/", centre=world.province
+    )
+    log_in(page, commander.username)
     out = ARTIFACTS / "pages"
     out.mkdir(parents=True, exist_ok=True)
     for name, url in _pages(world):

@@ -85,5 +85,11 @@ def test_demo_loads_once(capsys):
     vy = Centre.objects.get(short_code="VY")
     coverage = centre_coverage(centre=vy)
     assert (coverage.with_centre, coverage.with_rules) == (2, 1)
+    from chihuy.intake.selectors import procedure_get
+    from chihuy.roster.selectors import on_duty_now
+
+    assert procedure_get(centre=vp) is not None
+    duty = on_duty_now(centre=vp)
+    assert duty.command and duty.officers  # this month's roster is published
     with pytest.raises(CommandError):
         call_command("load_demo")

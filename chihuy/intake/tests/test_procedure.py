@@ -10,7 +10,8 @@ from django.urls import reverse
 from chihuy.audit.models import AuditEntry
 from chihuy.centres.choices import Role
 from chihuy.intake.models import IntakeProcedure
-from chihuy.intake.procedure_views import procedure_acknowledge, procedure_must_show, procedure_save
+from chihuy.intake.selectors import procedure_must_show
+from chihuy.intake.services import procedure_acknowledge, procedure_save
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +104,31 @@ def test_acknowledge_needs_post_and_visibility(world, login):
     url = reverse("intake:procedure_acknowledge", args=[world.commune.pk])
     assert login(world.user("commune", Role.DUTY_OFFICER)).get(url).status_code == 405
     assert login(world.user("sibling", Role.DUTY_OFFICER)).post(url).status_code == 404
+
+
+def test_first_visit_to_the_form_shows_the_procedure_then_the_form(world, client):
+    from django.urls import reverse
+
+    from chihuy.centres.choices import Role
+    from chihuy.intake.services import procedure_save
+
+    officer = world.user("commune", Role.DUTY_OFFICER)
+    procedure_save(
+        centre=world.commune, body="Bước 1: nghe.\nBước 2: ghi.", by=world.user("commune", Role.STANDING)
+    )
+    client.force_login(officer)
+    session = client.session
+    session["chihuy_active_centre"] = world.commune.pk
+    session.save()
+    first = client.get(reverse("intake:create"))
+    assert first.status_code == 302
+    assert first["Location"].startswith(reverse("intake:procedure", kwargs={"centre_id": world.commune.pk}))
+    assert "next=/intake/new/" in first["Location"]
+    ack = client.post(
+        reverse("intake:procedure_acknowledge", kwargs={"centre_id": world.commune.pk}),
+        {"next": "/intake/new/"},
+    )
+    assert ack["Location"] == "/intake/new/"
+    second = client.get(reverse("intake:create"))
+    assert second.status_code == 200
+    assert reverse("intake:procedure", kwargs={"centre_id": world.commune.pk}) in second.text

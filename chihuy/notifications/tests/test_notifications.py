@@ -147,3 +147,12 @@ def test_list_query_count(world, people, client, django_assert_max_num_queries):
     client.force_login(a)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("notifications:index")).status_code == 200
+
+
+def test_header_shows_the_unread_count_with_the_page(world, people, client):
+    a, _ = people
+    notify_users(users=[a], subject="S1", body="")
+    notify_users(users=[a], subject="S2", body="")
+    client.force_login(a)
+    page = client.get(reverse("notifications:index"))
+    assert 'id="notif-badge"' in page.text and ">2</span>" in page.text

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -49,6 +50,13 @@ class Roster(Audited):
     @property
     def status_colour(self) -> str:
         return RosterStatus(self.status).colour
+
+    def unfilled_rows(self) -> list[dict[str, Any]]:
+        """The unfilled slots with their times as aware datetimes, for display in local time."""
+        return [
+            {**u, "start": dt.datetime.fromisoformat(u["start"]), "end": dt.datetime.fromisoformat(u["end"])}
+            for u in self.unfilled
+        ]
 
 
 class AssignmentQuerySet(CentreScopedQuerySet["Assignment"]):
@@ -151,6 +159,19 @@ class Unavailability(Audited):
 
     def audit_centre(self) -> Any:
         return self.member.centre
+
+    @property
+    def whole_days(self) -> bool:
+        """Whether it runs from a local midnight to a local midnight, as leave taken by the day."""
+        from django.utils import timezone
+
+        return all(timezone.localtime(v).time() == dt.time(0) for v in (self.start, self.end))
+
+    @property
+    def last_day(self) -> dt.date:
+        from django.utils import timezone
+
+        return timezone.localtime(self.end - dt.timedelta(microseconds=1)).date()
 
 
 class CalendarToken(models.Model):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import factory
+from django.utils import timezone
+
 from chihuy.centres.choices import AgencyKind, Role
 from chihuy.core.testing.factories import AgencyFactory, MemberFactory, UserFactory
+from chihuy.roster.models import Unavailability
 
 
 @dataclass
@@ -53,3 +58,15 @@ def staff_centre(centre: Any, *, per_agency: int = 4, prefix: str = "") -> Staff
             for i in range(per_agency)
         ]
     return s
+
+
+class UnavailabilityFactory(factory.django.DjangoModelFactory):
+    """Two days of leave from tomorrow."""
+
+    class Meta:
+        model = Unavailability
+
+    member = factory.SubFactory(MemberFactory)
+    start = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=1))
+    end = factory.LazyAttribute(lambda o: o.start + dt.timedelta(days=2))
+    reason = "Nghỉ phép năm"

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.core.management import call_command
+
+from chihuy.core.periodic import PERIODIC_JOBS, ensure_pending, next_local
+
+HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@pytest.fixture
+def durable(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_next_local_is_today_before_the_time_and_tomorrow_after():
+    before = dt.datetime(2026, 11, 27, 6, 0, tzinfo=HCM)
+    after = dt.datetime(2026, 11, 27, 8, 0, tzinfo=HCM)
+    assert next_local(dt.time(7), now=before) == dt.datetime(2026, 11, 27, 7, 0, tzinfo=HCM)
+    assert next_local(dt.time(7), now=after) == dt.datetime(2026, 11, 28, 7, 0, tzinfo=HCM)
+
+
+@pytest.mark.django_db
+def test_schedule_jobs_books_each_job_once_however_often_it_runs(durable, capsys):
+    from django_tasks_db.models import DBTaskResult
+
+    call_command("schedule_jobs")
+    call_command("schedule_jobs")
+    for path, _ in PERIODIC_JOBS:
+        assert DBTaskResult.objects.filter(task_path=path, status="READY").count() == 1
+    auditor = "chihuy.alerts.tasks.alert_audit_task"
+    assert DBTaskResult.objects.filter(task_path=auditor, status="READY").count() == 1
+    assert "vừa đặt lịch 0" in capsys.readouterr().out.splitlines()[-1]
+
+
+@pytest.mark.django_db
+def test_ensure_pending_distinguishes_arguments(durable):
+    from django_tasks_db.models import DBTaskResult
+
+    from chihuy.roster.tasks import coverage_gaps_notify
+
+    due = dt.datetime(2030, 1, 1, 7, tzinfo=HCM)
+    assert ensure_pending(coverage_gaps_notify, run_after=due, args=(1,))
+    assert not ensure_pending(coverage_gaps_notify, run_after=due, args=(1,))
+    assert ensure_pending(coverage_gaps_notify, run_after=due, args=(2,))
+    assert DBTaskResult.objects.filter(task_path=coverage_gaps_notify.module_path).count() == 2
+
+
+def test_immediate_backend_books_nothing(db):
+    from chihuy.roster.tasks import coverage_gaps_daily
+
+    assert not ensure_pending(coverage_gaps_daily, run_after=dt.datetime(2030, 1, 1, tzinfo=HCM))
