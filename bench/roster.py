@@ -119,13 +119,12 @@ def _national_centres() -> list:
 def _generate(centres) -> tuple[float, list]:
     from django.db import transaction
 
-    from chihuy.roster.services import roster_generate
+    from chihuy.roster.services import roster_generate_many
 
     started = time.perf_counter()
-    # One outer transaction, as a nightly job generating every centre would run: each
-    # centre's generation is still its own savepoint.
+    # One batch, as the monthly job that drafts every centre's roster runs it.
     with transaction.atomic():
-        rosters = [roster_generate(centre=c, start=MONTH[0], end=MONTH[1]) for c in centres]
+        rosters = roster_generate_many(centres=centres, start=MONTH[0], end=MONTH[1])
     return time.perf_counter() - started, rosters
 
 

@@ -81,10 +81,11 @@ class Audited(models.Model):
 
     def audit_values(self) -> dict[str, Any]:
         values = {}
+        deferred = self.get_deferred_fields()  # once: it walks every field itself
         for field in self._meta.concrete_fields:
             if field.name in self.audit_exclude or field.attname in self.audit_exclude:
                 continue
-            if field.attname in self.get_deferred_fields():
+            if field.attname in deferred:
                 continue
             values[field.attname] = _jsonable(getattr(self, field.attname))
         return values

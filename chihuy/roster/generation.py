@@ -15,13 +15,16 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chihuy.roster.choices import DutyRole
 
-# Interval bounds are POSIX seconds: comparisons in the hot loop stay integer.
+# Interval bounds are POSIX seconds: comparisons in the hot loop stay integer. The records
+# made by the thousand (slots, placements, busy intervals) are named tuples: cheap to create.
 
 
 @dataclass(frozen=True)
@@ -49,21 +52,18 @@ class RuleSpec:
     backup: int = 0
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(NamedTuple):
     member_id: int
     user_id: int
 
 
-@dataclass(frozen=True)
-class Busy:
+class Busy(NamedTuple):
     start: int
     end: int
     is_duty: bool  # a duty elsewhere needs the rest period around it; leave does not
 
 
-@dataclass
-class Slot:
+class Slot(NamedTuple):
     start: int
     end: int
     role: str
@@ -75,15 +75,13 @@ class Slot:
     pool_key: int | None  # agency id; None = the command pool
 
 
-@dataclass(frozen=True)
-class Placed:
+class Placed(NamedTuple):
     member_id: int
     user_id: int
     slot: Slot
 
 
-@dataclass(frozen=True)
-class Unfilled:
+class Unfilled(NamedTuple):
     slot: Slot
     reason: str
 
@@ -121,12 +119,81 @@ def build_slots(
     command_duty: bool,
     tz: ZoneInfo,
 ) -> list[Slot]:
-    """Every slot of the period, in the order they are filled."""
+    """Every slot of the period, in the order they are filled.
+
+    Centres with the same pattern (the same shift times and staffing counts) have the same
+    slots but for their shift and agency ids: the ordered slots are built once per pattern,
+    with stand-in ids in the same order as the real ones, then given each centre's ids.
+    """
+    rules = list(rules)
+    shift_ids = sorted((s.id or 0) for s in shifts)
+    shift_stand_in = {sid: i + 1 for i, sid in enumerate(shift_ids)}
+    real_shift: dict[int | None, int | None] = {shift_stand_in[s.id or 0]: s.id for s in shifts}
+    real_shift[None] = None
+    agency_ids = sorted({r.agency_id for r in rules})
+    agency_stand_in = {a: i + 1 for i, a in enumerate(agency_ids)}
+    names = {r.agency_id: r.agency_name for r in rules}
+    real_agency = {i + 1: (a, names[a]) for i, a in enumerate(agency_ids)}
+    pattern_shifts = tuple(
+        ShiftSpec(shift_stand_in[s.id or 0], "", s.start, s.end, s.is_night) for s in shifts
+    )
+    pattern_rules = tuple(
+        RuleSpec(
+            agency_stand_in[r.agency_id],
+            "",
+            None if r.shift_id is None else shift_stand_in.get(r.shift_id, -1),
+            r.per_day,
+            r.primary,
+            r.backup,
+        )
+        for r in rules
+    )
+    template = _pattern_slots(
+        tuple(days), pattern_shifts, pattern_rules, frozenset(holidays), command_duty, tz, get_language()
+    )
+    out = []
+    for t in template:
+        if t.agency_id is None:
+            out.append(t)
+            continue
+        agency_id, name = real_agency[t.agency_id]
+        shift_id = real_shift[t.shift_id]
+        out.append(
+            Slot(t.start, t.end, t.role, agency_id, name, shift_id, t.is_night, t.is_holiday, agency_id)
+        )
+    return out
+
+
+@lru_cache(maxsize=64)
+def _pattern_slots(
+    days: tuple[dt.date, ...],
+    shifts: tuple[ShiftSpec, ...],
+    rules: tuple[RuleSpec, ...],
+    holidays: frozenset[dt.date],
+    command_duty: bool,
+    tz: ZoneInfo,
+    language: str | None,
+) -> tuple[Slot, ...]:
+    """The ordered slots of one pattern (``language``: the command slot's label is translated)."""
+    slots = _build_slots(
+        days=days, shifts=shifts, rules=rules, holidays=holidays, command_duty=command_duty, tz=tz
+    )
+    return tuple(slots)
+
+
+def _build_slots(
+    *,
+    days: Sequence[dt.date],
+    shifts: Sequence[ShiftSpec],
+    rules: Sequence[RuleSpec],
+    holidays: frozenset[dt.date],
+    command_duty: bool,
+    tz: ZoneInfo,
+) -> list[Slot]:
     # The duty day (command duty, per-day slots) starts with the centre's first shift as the
     # centre orders them (Ca 1 at 07:00), not with the earliest clock time (Ca 4 at 01:00).
     day_start = shifts[0].start if shifts else dt.time(7)
     shifts = sorted(shifts, key=lambda s: (s.start, s.id or 0))
-    rules = list(rules)
     slots: list[Slot] = []
     command_label = _("Trực chỉ huy")
     for day in days:
