@@ -26,6 +26,7 @@ from chihuy.alerts.choices import AlertStatus, Channel, DeliveryStatus, StepKind
 from chihuy.alerts.conf import MAX_ATTEMPTS, RETRY_BACKOFF_SECONDS, stuck_seconds
 from chihuy.alerts.models import Alert, AlertDelivery, AlertPolicy, AlertStep
 from chihuy.centres.choices import Role
+from chihuy.core.periodic import supports_defer
 
 logger = logging.getLogger(__name__)
 
@@ -290,12 +291,6 @@ def _after_fire(step_ids: list[int]) -> None:
         schedule_next_step(alert_id=alert_id)
 
 
-def _supports_defer() -> bool:
-    from chihuy.alerts.tasks import alert_escalate_task
-
-    return bool(alert_escalate_task.get_backend().supports_defer)
-
-
 def schedule_next_step(*, alert_id: int) -> None:
     """Wake a worker when the alert's next step falls due; the deadline itself is already stored."""
     step = (
@@ -304,7 +299,7 @@ def schedule_next_step(*, alert_id: int) -> None:
         .only("due_at")
         .first()
     )
-    if step is None or not _supports_defer():
+    if step is None or not supports_defer():
         return
     from chihuy.alerts.tasks import alert_escalate_task
 
@@ -428,7 +423,7 @@ def alert_deliver_pending(*, step_ids: list[int] | None = None, now: dt.datetime
         .values_list("not_before", flat=True)
         .first()
     )
-    if retry is not None and _supports_defer():
+    if retry is not None and supports_defer():
         from chihuy.alerts.tasks import alert_deliver_task
 
         alert_deliver_task.using(run_after=retry).enqueue(step_ids=None)
@@ -492,7 +487,7 @@ def schedule_auditor(*, from_auditor: bool = False) -> None:
     from chihuy.alerts.conf import audit_seconds
     from chihuy.alerts.tasks import alert_audit_task
 
-    if not _supports_defer():
+    if not supports_defer():
         return
     path = alert_audit_task.module_path
     with transaction.atomic():

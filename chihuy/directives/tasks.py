@@ -8,16 +8,13 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.tasks import default_task_backend, task
+from django.tasks import task
 from django.utils import timezone
 
 from chihuy.core.actor import acting_as
+from chihuy.core.periodic import supports_defer
 
 log = logging.getLogger(__name__)
-
-
-def _defer_supported() -> bool:
-    return bool(getattr(default_task_backend, "supports_defer", False))
 
 
 @task()
@@ -63,7 +60,7 @@ def schedule_reminders(*, assignment: Any) -> int:
 
     if assignment.status in CLOSED_STATUSES:
         return 0
-    if not _defer_supported():
+    if not supports_defer():
         log.warning("Task backend cannot defer: task reminders rely on directives_sweep_task.")
         return 0
     now = timezone.now()

@@ -17,6 +17,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from chihuy.core.actor import acting_as
+from chihuy.core.periodic import supports_defer
 
 log = logging.getLogger(__name__)
 
@@ -32,17 +33,13 @@ def reports_reminders_task() -> int:
         schedule_reminders(from_task=True)
 
 
-def _supports_defer() -> bool:
-    return bool(reports_reminders_task.get_backend().supports_defer)
-
-
 def schedule_reminders(*, from_task: bool = False) -> dt.datetime | None:
     """Keep one reminder task waiting for the next due time; returns that time, or None."""
     from django_tasks_db.models import DBTaskResult
 
     from chihuy.reports.reminders import next_reminder_at
 
-    if not _supports_defer():
+    if not supports_defer():
         return None
     path = reports_reminders_task.module_path
     due = next_reminder_at()

@@ -6,18 +6,14 @@ import datetime as dt
 import logging
 
 from django.db import transaction
-from django.tasks import default_task_backend, task
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chihuy.core.periodic import ensure_pending
+from chihuy.core.periodic import ensure_pending, supports_defer
 from chihuy.roster import notify
 
 log = logging.getLogger(__name__)
-
-
-def _defer_supported() -> bool:
-    return bool(getattr(default_task_backend, "supports_defer", False))
 
 
 @task()
@@ -69,7 +65,7 @@ def schedule_checkin_watch(*, assignment_id: int) -> None:
     from chihuy.roster.models import Assignment, RosterSettings
 
     a = Assignment.objects.filter(pk=assignment_id).first()
-    if a is None or not _defer_supported():
+    if a is None or not supports_defer():
         return
     settings_obj = RosterSettings.objects.filter(centre_id=a.centre_id).first()
     grace = dt.timedelta(minutes=settings_obj.checkin_grace_minutes if settings_obj else 15)
@@ -83,7 +79,7 @@ def schedule_checkin_watches(*, roster_id: int) -> None:
     from chihuy.roster.choices import DutyRole
     from chihuy.roster.models import Assignment
 
-    if not _defer_supported():
+    if not supports_defer():
         log.warning("Task backend cannot defer: missed-check-in alerts are not scheduled.")
         return
     ids = Assignment.objects.filter(
