@@ -15,8 +15,11 @@ def test_generate_publish_and_see_calendar(page, live_server, log_in, world):
     staff_centre(world.commune, per_agency=6)
     log_in(page, "commune_commander")
     page.goto(f"{live_server.url}/roster/centres/{world.commune.pk}/")
-    today = dt.date.today()
-    page.fill("input[name=start]", today.strftime("%d/%m/%Y"))
+    from django.utils import timezone
+
+    today = timezone.localdate()  # the centre's day, not the machine's (UTC)
+    # From yesterday: just after midnight the duty day that started yesterday at 07:00 is on.
+    page.fill("input[name=start]", (today - dt.timedelta(days=1)).strftime("%d/%m/%Y"))
     page.fill("input[name=end]", (today + dt.timedelta(days=6)).strftime("%d/%m/%Y"))
     page.click("text=Lập bản nháp")
     page.wait_for_load_state("networkidle")
@@ -24,7 +27,9 @@ def test_generate_publish_and_see_calendar(page, live_server, log_in, world):
     page.click("text=Ban hành lịch trực")
     page.wait_for_load_state("networkidle")
     assert "Đã ban hành" in page.content()
-    page.goto(f"{live_server.url}/roster/centres/{world.commune.pk}/?view=week")
+    # The week three days ahead holds at least four days of the new roster, whatever today is.
+    anchor = today + dt.timedelta(days=3)
+    page.goto(f"{live_server.url}/roster/centres/{world.commune.pk}/?view=week&date={anchor:%Y-%m-%d}")
     page.wait_for_selector(".roster-item")
     assert page.locator(".roster-item").count() > 50
     page.wait_for_selector("#roster-on-duty")
