@@ -1,9 +1,11 @@
 """Reads of the daily reports: roll-up, completeness and trends (R12, R18), live from the tables.
 
-Nothing here is precomputed by a nightly job. The numbers a command centre sees come
-from a few aggregate queries: over its direct children's reports (``parent``, ``date``
-index) for figures, and over its whole subtree (``date``, ``centre_path`` prefix index)
-for completeness. Callers pass a centre they fetched through the permission layer.
+Nothing here is precomputed by a nightly job. Figures come from aggregate queries over a
+centre's direct children's reports (``parent``, ``date`` index). Completeness counts the
+centres that owe a report (a prefix of the materialised path) against ``ReportTally``, the
+per-(ancestor, day, child) counters that ``report_submit`` updates in the same transaction
+as the report, so they are as live as the reports themselves. Callers pass a centre they
+fetched through the permission layer.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from chihuy.centres.models import Centre
 from chihuy.reports.access import ReportAction, access_report
 from chihuy.reports.choices import FILED_STATES, DayStatus, RollupRule
 from chihuy.reports.indicators import BY_CODE, CODES, KEY, STANDARD
-from chihuy.reports.models import ClosedDay, DailyReport, ReportImport, day_status
+from chihuy.reports.models import ClosedDay, DailyReport, ReportImport, ReportTally, day_status
 from chihuy.reports.services import TEXT_FIELDS, template_for, template_indicators
 
 # --- who owes a report ---------------------------------------------------------------------
@@ -216,20 +218,14 @@ def completeness(*, centre: Centre, date_from: dt.date, date_to: dt.date | None 
     for child, status, activated_on, dissolved_on, n in owing:
         rates[int(child)].expected += n * days_owed(status, activated_on, dissolved_on, date_from, date_to)
 
-    # Counting a column of the (date, centre_path, state, on_time) index, not the id, lets
-    # PostgreSQL answer from the index alone.
     filed = (
-        DailyReport.objects.filter(
-            date__gte=date_from, date__lte=date_to, centre_path__startswith=prefix, state__in=FILED_STATES
-        )
-        .exclude(centre_path=prefix)
-        .annotate(child=_child_segment(prefix, "centre_path"))
-        .values_list("child")
-        .annotate(filed=Count("date"), on_time=Count("date", filter=Q(on_time=True)))
+        ReportTally.objects.filter(ancestor=centre, date__gte=date_from, date__lte=date_to)
+        .values_list("child_id")
+        .annotate(filed=Sum("filed"), on_time=Sum("on_time"))
         .order_by()
     )
     for child, n_filed, n_on_time in filed:
-        rate = rates[int(child)]
+        rate = rates[child]
         rate.filed += n_filed
         rate.on_time += n_on_time
 
@@ -280,12 +276,11 @@ def completeness_by_day(
     )
     filed = {
         day: (n, on_time)
-        for day, n, on_time in DailyReport.objects.filter(
-            date__gte=date_from, date__lte=date_to, centre_path__startswith=prefix, state__in=FILED_STATES
+        for day, n, on_time in ReportTally.objects.filter(
+            ancestor=centre, date__gte=date_from, date__lte=date_to
         )
-        .exclude(centre_path=prefix)
         .values_list("date")
-        .annotate(n=Count("date"), on_time=Count("date", filter=Q(on_time=True)))
+        .annotate(n=Sum("filed"), on_time=Sum("on_time"))
         .order_by()
     }
     out = []

@@ -1,6 +1,7 @@
 from chihuy.reports.models.imports import ReportImport
 from chihuy.reports.models.report import DailyReport, ReportExtraValue, ReportVersion, day_status
 from chihuy.reports.models.settings import DEFAULT_DEADLINE, ClosedDay, ReminderLog, ReportingSettings
+from chihuy.reports.models.tally import ReportTally
 from chihuy.reports.models.template import ReportTemplate, TemplateIndicator
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "ReminderLog",
     "ReportExtraValue",
     "ReportImport",
+    "ReportTally",
     "ReportTemplate",
     "ReportVersion",
     "ReportingSettings",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from chihuy.reports.choices import ReportState
 from chihuy.reports.indicators import CODES
 from chihuy.reports.models import DailyReport
-from chihuy.reports.services import report_submit
+from chihuy.reports.services import report_submit, report_tally_add
 
 TZ = timezone.get_fixed_timezone(7 * 60)
 
@@ -77,4 +77,7 @@ class DailyReportFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
         for code in CODES:
             kwargs.setdefault(code, figures().get(code))
-        return super()._create(model_class, *args, **kwargs)
+        report = super()._create(model_class, *args, **kwargs)
+        if report.is_filed:  # the completeness counters, as report_submit keeps them
+            report_tally_add(report=report)
+        return report
