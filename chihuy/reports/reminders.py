@@ -7,14 +7,20 @@ The schedule is stored, not remembered: each parent's deadline is in ``Reporting
 key (parent, day, kind) is claimed in the same transaction that writes the notifications.
 ``send_due_reminders`` can therefore run at any moment, any number of times, from any
 number of workers: it sends what is due and not yet sent, and a restart never sends twice.
+
+Reminders travel on the channels each recipient centre chose for its urgent alerts
+(``AlertPolicy.channels()``: in-app always, e-mail, SMS and Zalo OA when enabled), so a
+commune that gets intake alerts by SMS also gets its report reminders by SMS.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,19 +89,48 @@ def _users(centres: list[Centre], roles: frozenset[str]) -> dict[int, list[Any]]
     return out
 
 
-def _notify(**kwargs: Any) -> int:
+class CentreChannels:
+    """The alert channels of every centre a batch of reminders may reach, read in one query.
+
+    The recipients are the parents (the list of missing reports) and their children (the
+    reminders), so the policies of both are loaded together; a centre without a policy
+    gets the default channels of a notice (in-app and e-mail).
+    """
+
+    def __init__(self, parent_ids: Collection[int]) -> None:
+        from chihuy.alerts.models import AlertPolicy
+
+        policies = AlertPolicy.objects.filter(
+            Q(centre_id__in=parent_ids) | Q(centre__parent_id__in=parent_ids)
+        )
+        self._by_centre = {p.centre_id: p.channels() for p in policies}
+
+    def of(self, centre: Centre) -> Sequence[str]:
+        from chihuy.notifications.choices import DEFAULT_CHANNELS
+
+        return self._by_centre.get(centre.pk, DEFAULT_CHANNELS)
+
+
+def _notify(*, centre: Centre, channels: CentreChannels, **kwargs: Any) -> int:
     from chihuy.notifications.services import notify_users
 
-    return notify_users(kind=KIND, **kwargs)
+    return notify_users(kind=KIND, centre=centre, channels=channels.of(centre), **kwargs)
 
 
-def _remind_children(parent: Centre, day: dt.date, kind: str, missing: list[Centre]) -> int:
-    deadline = ReportingSettings.objects.filter(centre=parent).values_list("deadline", flat=True).first()
-    at = (deadline or DEFAULT_DEADLINE).strftime("%H:%M")
+def _remind_children(
+    parent: Centre,
+    day: dt.date,
+    kind: str,
+    missing: list[Centre],
+    deadline: dt.time,
+    channels: CentreChannels,
+) -> int:
+    at = deadline.strftime("%H:%M")
     people = _users(missing, FILER_ROLES)
     sent = 0
     for child in missing:
         sent += _notify(
+            channels=channels,
             users=people.get(child.pk, []),
             subject=_("[%(code)s] Nhắc nộp báo cáo ngày %(d)s trước %(at)s")
             % {"code": child.short_code, "d": f"{day:%d/%m/%Y}", "at": at},
@@ -116,12 +151,13 @@ def _remind_children(parent: Centre, day: dt.date, kind: str, missing: list[Cent
     return sent
 
 
-def _tell_parent(parent: Centre, day: dt.date, missing: list[Centre]) -> int:
+def _tell_parent(parent: Centre, day: dt.date, missing: list[Centre], channels: CentreChannels) -> int:
     people = _users([parent], frozenset({Role.STANDING})).get(parent.pk) or _users(
         [parent], frozenset({Role.COMMANDER, Role.DEPUTY})
     ).get(parent.pk, [])
     lines = [f"- {c.name}" for c in missing]
     return _notify(
+        channels=channels,
         users=people,
         subject=_("[%(code)s] %(n)d đơn vị chưa nộp báo cáo ngày %(d)s")
         % {"code": parent.short_code, "n": len(missing), "d": f"{day:%d/%m/%Y}"},
@@ -155,31 +191,40 @@ def send_due_reminders(*, now: dt.datetime | None = None) -> list[tuple[int, str
     done = set(
         ReminderLog.objects.filter(centre_id__in=parent_ids, date=day).values_list("centre_id", "kind")
     )
+    due = [
+        (parent_id, kind)
+        for parent_id in sorted(parent_ids)
+        for kind in _due_kinds(
+            reminder_times(day=day, deadline=deadlines.get(parent_id, DEFAULT_DEADLINE)), now
+        )
+        if (parent_id, kind) not in done
+    ]
+    if not due:
+        return []
+    due_parents = {parent_id for parent_id, _kind in due}
+    parents = {c.pk: c for c in Centre.objects.filter(pk__in=due_parents)}
+    channels = CentreChannels(due_parents)
     sent: list[tuple[int, str]] = []
-    parents = {c.pk: c for c in Centre.objects.filter(pk__in=parent_ids)}
-    for parent_id in sorted(parent_ids):
-        times = reminder_times(day=day, deadline=deadlines.get(parent_id, DEFAULT_DEADLINE))
-        for kind in _due_kinds(times, now):
-            if (parent_id, kind) in done:
+    for parent_id, kind in due:
+        with transaction.atomic():
+            log = _claim(parent_id, day, kind, now)
+            if log is None:
                 continue
-            with transaction.atomic():
-                log = _claim(parent_id, day, kind, now)
-                if log is None:
-                    continue
-                if kind == ReminderKind.SECOND and (parent_id, ReminderKind.FIRST) not in done:
-                    _claim(parent_id, day, ReminderKind.FIRST, now)  # too late for it: skipped
+            if kind == ReminderKind.SECOND and (parent_id, ReminderKind.FIRST) not in done:
+                _claim(parent_id, day, ReminderKind.FIRST, now)  # too late for it: skipped
+            if kind == ReminderKind.MISSING:
+                for skipped in (ReminderKind.FIRST, ReminderKind.SECOND):
+                    if (parent_id, skipped) not in done:
+                        _claim(parent_id, day, skipped, now)
+            parent = parents[parent_id]
+            missing = _missing_children(parent, day)
+            if missing:
                 if kind == ReminderKind.MISSING:
-                    for skipped in (ReminderKind.FIRST, ReminderKind.SECOND):
-                        if (parent_id, skipped) not in done:
-                            _claim(parent_id, day, skipped, now)
-                parent = parents[parent_id]
-                missing = _missing_children(parent, day)
-                if missing:
-                    if kind == ReminderKind.MISSING:
-                        log.recipients = _tell_parent(parent, day, missing)
-                    else:
-                        log.recipients = _remind_children(parent, day, kind, missing)
-                log.missing = len(missing)
-                log.save(update_fields=["recipients", "missing"])
-            sent.append((parent_id, kind))
+                    log.recipients = _tell_parent(parent, day, missing, channels)
+                else:
+                    deadline = deadlines.get(parent_id, DEFAULT_DEADLINE)
+                    log.recipients = _remind_children(parent, day, kind, missing, deadline, channels)
+            log.missing = len(missing)
+            log.save(update_fields=["recipients", "missing"])
+        sent.append((parent_id, kind))
     return sent

@@ -17,13 +17,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chihuy.centres.models import Centre
 from chihuy.reports.choices import FILED_STATES, ImportStatus, Source, TextSection
 from chihuy.reports.indicators import BY_CODE, STANDARD
-from chihuy.reports.models import DailyReport, ReportImport
+from chihuy.reports.models import DailyReport, ReportImport, ReportTemplate
 from chihuy.reports.selectors import expected_children
 from chihuy.reports.services import (
     _clean_number,
@@ -48,16 +49,79 @@ class Column:
     key: str  # figure code, "extra_<code>", a text section, or "unit_code"/"unit_name"
     label: str
     width: float
+    short: str = ""  # the header of the preview table
+
+    @property
+    def is_extra(self) -> bool:
+        return self.key.startswith(EXTRA)
+
+    @property
+    def is_number(self) -> bool:
+        return self.key in BY_CODE or self.is_extra
+
+
+EXTRA = extra_field("")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The columns of a centre's sheet, and which added indicators each child reports.
+
+    The national indicators apply to every child; an indicator a province added applies to
+    the children of the level it names (or to all when it names none) under the template
+    version each child would file with, so one sheet can hold children of several levels.
+    """
+
+    columns: list[Column]
+    extras: dict[int, frozenset[str]]  # child pk -> the "extra_<code>" keys it reports
+
+    def applies(self, key: str, child_pk: int | None) -> bool:
+        if not key.startswith(EXTRA) or child_pk is None or child_pk not in self.extras:
+            return True
+        return key in self.extras[child_pk]
+
+    @property
+    def numbers(self) -> list[Column]:
+        return [c for c in self.columns if c.is_number]
+
+
+def _child_templates(centre: Centre, children: list[Centre]) -> dict[int, ReportTemplate | None]:
+    """The template each child files with; children share their parent's unless one owns some."""
+    shared = template_for(centre=centre)
+    owners = set(
+        ReportTemplate.objects.filter(owner__in=children).values_list("owner_id", flat=True).distinct()
+    )
+    return {c.pk: template_for(centre=c) if c.pk in owners else shared for c in children}
+
+
+def layout(centre: Centre, children: list[Centre]) -> Layout:
+    templates = _child_templates(centre, children)
+    distinct = list({t.pk: t for t in templates.values() if t is not None}.values())
+    prefetch_related_objects(distinct, "indicators")
+    per_child = {
+        child.pk: frozenset(
+            extra_field(ti.code)
+            for ti in template_indicators(template=templates[child.pk], level=child.level)
+        )
+        for child in children
+    }
+    reported = frozenset().union(*per_child.values())
+    added: dict[str, Column] = {}
+    for template in distinct:  # in the template's own order
+        for ti in template.indicators.all():
+            key = extra_field(ti.code)
+            if key in reported and key not in added:
+                label = f"{ti.label} ({ti.unit})" if ti.unit else ti.label
+                added[key] = Column(key, label, 13, ti.label)
+    cols = [Column("unit_code", _("Mã đơn vị"), 11), Column("unit_name", _("Tên đơn vị"), 28)]
+    cols += [Column(i.code, f"{i.label} ({i.unit})", 13, str(i.label)) for i in STANDARD]
+    cols += list(added.values())
+    cols += [Column(s.value, str(s.label), 30) for s in TextSection]
+    return Layout(columns=cols, extras=per_child)
 
 
 def columns(centre: Centre, children: list[Centre]) -> list[Column]:
-    cols = [Column("unit_code", _("Mã đơn vị"), 11), Column("unit_name", _("Tên đơn vị"), 28)]
-    cols += [Column(i.code, f"{i.label} ({i.unit})", 13) for i in STANDARD]
-    sample = children[0] if children else centre
-    for ti in template_indicators(template=template_for(centre=sample), level=sample.level):
-        cols.append(Column(extra_field(ti.code), f"{ti.label} ({ti.unit})" if ti.unit else ti.label, 13))
-    cols += [Column(s.value, str(s.label), 30) for s in TextSection]
-    return cols
+    return layout(centre, children).columns
 
 
 def template_xlsx(*, centre: Centre, day: dt.date) -> bytes:
@@ -155,7 +219,8 @@ def parse(*, centre: Centre, day: dt.date, content: bytes) -> Parsed:
         _err(errors, None, "", _("Ngày báo cáo"), _("Ngày %(d)s đã chốt số liệu.") % {"d": f"{day:%d/%m/%Y}"})
 
     children = expected_children(centre=centre, day=day)
-    cols = {c.key: c for c in columns(centre, children)}
+    sheet = layout(centre, children)
+    cols = {c.key: c for c in sheet.columns}
     codes_row = [str(v).strip() if v is not None else "" for v in table[CODE_ROW - 1]]
     position: dict[str, int] = {}
     for i, key in enumerate(codes_row):
@@ -184,7 +249,7 @@ def parse(*, centre: Centre, day: dt.date, content: bytes) -> Parsed:
             i = position.get(key)
             return values[i] if i is not None and i < len(values) else None
 
-        number_keys = [k for k in position if k in BY_CODE or k.startswith("extra_")]
+        number_keys = [k for k in position if cols[k].is_number]
         text_keys = [k for k in position if k in TextSection.values]
         if all(v is None or str(v).strip() == "" for v in values):
             continue
@@ -224,14 +289,26 @@ def parse(*, centre: Centre, day: dt.date, content: bytes) -> Parsed:
         extras: dict[str, int | None] = {}
         raw: dict[str, str] = {}  # what was typed in a cell that is wrong, for the preview
         for key in number_keys:
+            if not sheet.applies(key, child.pk):
+                if str(cell(key) or "").strip():
+                    raw[key] = str(cell(key))
+                    _err(
+                        errors,
+                        row_no,
+                        get_column_letter(position[key] + 1),
+                        str(cols[key].label),
+                        _("Chỉ tiêu này không áp dụng cho %(name)s; để trống ô này.") % {"name": child.name},
+                        key,
+                    )
+                continue
             field_errors: dict[str, list[str]] = {}
             value = _clean_number(cell(key), key, field_errors)
             if field_errors:
                 raw[key] = str(cell(key))
             for message in field_errors.get(key, []):
                 _err(errors, row_no, get_column_letter(position[key] + 1), str(cols[key].label), message, key)
-            if key.startswith("extra_"):
-                extras[key.removeprefix("extra_")] = value
+            if key.startswith(EXTRA):
+                extras[key.removeprefix(EXTRA)] = value
             else:
                 figures[key] = value
         if all(v is None for v in [*figures.values(), *extras.values()]) and not any(
@@ -265,6 +342,42 @@ def parse(*, centre: Centre, day: dt.date, content: bytes) -> Parsed:
     if not rows and not errors:
         _err(errors, None, "", "", _("Tệp không có dòng số liệu nào."))
     return Parsed(rows=rows, errors=errors)
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: Any
+    bad: bool = False
+    applies: bool = True
+
+
+def preview_table(record: ReportImport) -> tuple[list[Column], list[dict[str, Any]]]:
+    """The preview's header (every indicator of the sheet, national and added) and its rows.
+
+    Each row has one cell per indicator: the value read (or what was typed, when it is
+    wrong), whether it is in error, and whether the indicator applies to that child at all.
+    """
+    sheet = layout(record.centre, expected_children(centre=record.centre, day=record.date))
+    bad = {(e["row"], e.get("key", "")) for e in record.errors}
+    errors_by_row: dict[Any, list[dict[str, Any]]] = {}
+    for e in record.errors:
+        errors_by_row.setdefault(e["row"], []).append(e)
+    headers = sheet.numbers
+    rows = []
+    for row in record.rows:
+        raw = row.get("raw", {})
+        cells = []
+        for col in headers:
+            if col.key in raw:
+                cells.append(Cell(raw[col.key], (row["row"], col.key) in bad))
+            elif not sheet.applies(col.key, row["centre"]):
+                cells.append(Cell(None, applies=False))
+            elif col.is_extra:
+                cells.append(Cell(row.get("extras", {}).get(col.key.removeprefix(EXTRA))))
+            else:
+                cells.append(Cell(row["figures"].get(col.key), (row["row"], col.key) in bad))
+        rows.append({**row, "cells": cells, "errors": errors_by_row.get(row["row"], [])})
+    return headers, rows
 
 
 @transaction.atomic

@@ -20,7 +20,6 @@ from chihuy.reports import documents, selectors, services, spreadsheet
 from chihuy.reports.access import ReportAction, access_report_centre, can_report, require_report
 from chihuy.reports.choices import ImportStatus
 from chihuy.reports.forms import DayPickForm, DeadlineForm, ImportUploadForm, IndicatorForm, ReportForm
-from chihuy.reports.indicators import STANDARD
 from chihuy.reports.models import ReportingSettings, ReportTemplate
 
 TREND_DAYS = 30
@@ -59,6 +58,7 @@ def _live_context(request: HttpRequest, centre: Any) -> dict[str, Any]:
     from chihuy.roster.selectors import on_duty_now
 
     today = _today()
+    start = today - dt.timedelta(days=TREND_DAYS - 1)
     urgent = intake_list(user=request.user, centre=centre, include_below=True, urgent=True).filter(
         status__in=[IntakeStatus.RECEIVED, IntakeStatus.IN_PROGRESS]
     )
@@ -75,6 +75,8 @@ def _live_context(request: HttpRequest, centre: Any) -> dict[str, Any]:
         "briefing_url": briefing_url,
         "own_report": selectors.report_for_day(centre=centre, day=today),
         "can_file": can_report(request.user, centre, ReportAction.FILE),
+        # In the polled part so the chart, drawn outside it, follows each refresh.
+        "curves": selectors.epidemic_curves(centre=centre, date_from=start, date_to=today),
     }
 
 
@@ -97,7 +99,6 @@ def _dashboard(request: HttpRequest, centre: Any) -> HttpResponse:
                 )
             ),
             "range_rate": selectors.completeness(centre=centre, date_from=start, date_to=today),
-            "curves": selectors.epidemic_curves(centre=centre, date_from=start, date_to=today),
             "has_children": children,
             "can_manage": can_report(request.user, centre, ReportAction.MANAGE),
             "trend_days": TREND_DAYS,
@@ -399,28 +400,12 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã nhập báo cáo của %(n)d đơn vị.") % {"n": n})
             return redirect("reports:day", pk=record.centre_id, day=record.date)
-    errors_by_row: dict[Any, list[dict[str, Any]]] = {}
-    for e in record.errors:
-        errors_by_row.setdefault(e["row"], []).append(e)
-    bad_cells = {(e["row"], e.get("key", "")) for e in record.errors}
+    indicators, rows = spreadsheet.preview_table(record)
     context = {
         "record": record,
         "centre": record.centre,
-        "indicators": STANDARD,
-        "rows": [
-            {
-                **row,
-                "cells": [
-                    (
-                        row.get("raw", {}).get(i.code, row["figures"].get(i.code)),
-                        (row["row"], i.code) in bad_cells,
-                    )
-                    for i in STANDARD
-                ],
-                "errors": errors_by_row.get(row["row"], []),
-            }
-            for row in record.rows
-        ],
+        "indicators": indicators,
+        "rows": rows,
         "general_errors": [
             e for e in record.errors if e["row"] is None or e["row"] < spreadsheet.FIRST_DATA_ROW
         ],

@@ -26,6 +26,25 @@ def _watch_console(page) -> list[str]:
     return errors
 
 
+def _curve(page) -> dict:
+    """What the epidemic-curve chart shows now: its series, today's bar, how many charts exist."""
+    return page.evaluate(
+        """() => {
+            const chart = Chart.getChart("rep-curve");
+            const set = chart.data.datasets[0];
+            return {label: set.label, today: set.data[set.data.length - 1],
+                    instances: Object.keys(Chart.instances).length};
+        }"""
+    )
+
+
+def _refresh(page) -> None:
+    """Fire the dashboard's poll now (it also fires every 60 s) and wait until the chart took it."""
+    before = int(page.get_attribute("#rep-curve", "data-refreshes") or 0)
+    page.evaluate("htmx.trigger('#rep-live', 'refresh')")
+    page.wait_for_selector(f"#rep-curve[data-refreshes='{before + 1}']", state="attached")
+
+
 def test_commune_files_district_rolls_up_province_sees_and_downloads(page, live_server, log_in, world):
     from django.utils import timezone
     from docx import Document
@@ -59,14 +78,32 @@ def test_commune_files_district_rolls_up_province_sees_and_downloads(page, live_
     assert commune_report.new_cases == 3 and commune_report.beds_occupied == 8
     page.context.clear_cookies()
 
-    # The sibling commune files through the service (its officer used the API).
+    # The district's standing unit watches its dashboard: one commune in, the curve shows its 3 cases.
+    log_in(page, "district_standing")
+    page.goto(f"{live_server.url}/reports/")
+    page.wait_for_selector("#rep-curve[data-drawn=true]")
+    district = "Trung tâm chỉ huy thành phố Vĩnh Yên"
+    sibling = "Trung tâm chỉ huy phường Liên Bảo"
+    assert _curve(page) == {"label": district, "today": 3, "instances": 1}
+    assert sibling in page.locator(".rep-missing").inner_text()
+    page.select_option("[data-curve-select]", label=sibling)
+    assert _curve(page) == {"label": sibling, "today": None, "instances": 1}
+
+    # The sibling commune files through the service (its officer used the API); the next refresh
+    # brings its bar to the chart (the jurisdiction picked stays picked), with no second chart made.
     report_submit(
         centre=world.sibling, day=today, figures=figures(new_cases=4), texts={"situation": "Ổn định."}
     )
+    _refresh(page)
+    assert _curve(page) == {"label": sibling, "today": 4, "instances": 1}
+    assert sibling not in page.locator(".rep-missing").inner_text()
+    page.select_option("[data-curve-select]", label=district)
+    assert _curve(page) == {"label": district, "today": 7, "instances": 1}
+    _refresh(page)
+    assert _curve(page) == {"label": district, "today": 7, "instances": 1}
+    _shot(page, "district_dashboard")
 
-    # The district's standing unit opens its report: pre-filled from both communes; edits and submits.
-    log_in(page, "district_standing")
-    page.goto(f"{live_server.url}/reports/")
+    # It opens its report: pre-filled from both communes; edits and submits.
     page.click("text=Tổng hợp và nộp báo cáo hôm nay")
     assert page.input_value("input[name=new_cases]") == "7"
     assert "Phát hiện 3 ca mắc mới" in page.input_value("textarea[name=situation]")

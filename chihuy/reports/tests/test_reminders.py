@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
 from django.core import mail
 
+from chihuy.alerts.models import AlertPolicy
 from chihuy.notifications.models import Notification
 from chihuy.reports import reminders, services
 from chihuy.reports.choices import ReminderKind
@@ -132,3 +136,97 @@ def test_task_sends_and_rebooks(world, settings, django_capture_on_commit_callba
         assert reports_reminders_task.call() == 2  # the district's communes and the province's district
     waiting = DBTaskResult.objects.get(status="READY", task_path=reports_reminders_task.module_path)
     assert waiting.run_after == local(TODAY, 16, 45)
+
+
+@pytest.fixture
+def gateway():
+    """A stand-in SMS / Zalo gateway on 127.0.0.1 that records what it is sent."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            server.requests.append((self.path, json.loads(body)))
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.requests = []  # type: ignore[attr-defined]
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _phones(world, key):
+    for (centre, _role), user in world.users.items():
+        if centre == key:
+            user.phone = f"09{user.pk:08d}"
+            user.save()
+
+
+def test_reminders_travel_on_the_recipient_centres_alert_channels(
+    world, gateway, django_capture_on_commit_callbacks
+):
+    _phones(world, "sibling")
+    AlertPolicy.objects.create(
+        centre=world.sibling, email_enabled=False, sms_enabled=True, sms_webhook_url=f"{gateway.url}/sms"
+    )
+    with time_machine.travel(local(TODAY, 15), tick=False):
+        submit(world.commune, TODAY)
+    _run(local(TODAY, 16), django_capture_on_commit_callbacks)
+
+    to_sibling = list(Notification.objects.filter(centre=world.sibling))
+    assert len(to_sibling) == 4
+    assert all(n.channels == ["in_app", "sms"] for n in to_sibling)
+    assert all(n.deliveries["sms"]["status"] == "sent" for n in to_sibling)
+    posted = sorted(payload["to"] for path, payload in gateway.requests if path == "/sms")
+    assert posted == sorted(n.user.phone for n in to_sibling)
+    assert all("chưa nộp báo cáo hằng ngày ngày 22/11/2026" in p["text"] for _path, p in gateway.requests)
+    assert not any(m.to == [n.user.email] for m in mail.outbox for n in to_sibling)  # e-mail turned off
+    # The province has no policy: its district is reminded on the default channels.
+    to_district = Notification.objects.filter(centre=world.district)
+    assert to_district.exists() and all(n.channels == ["in_app", "email"] for n in to_district)
+
+
+def test_missing_list_uses_the_parents_channels(world, gateway, django_capture_on_commit_callbacks):
+    _phones(world, "district")
+    AlertPolicy.objects.create(
+        centre=world.district,
+        sms_enabled=True,
+        sms_webhook_url=f"{gateway.url}/sms",
+        zalo_enabled=True,
+        zalo_webhook_url=f"{gateway.url}/zalo",
+    )
+    _run(local(TODAY, 17), django_capture_on_commit_callbacks)
+    notice = Notification.objects.get(centre=world.district, user=world.user("district", "standing"))
+    assert notice.channels == ["in_app", "email", "sms", "zalo"]
+    assert sorted(path for path, _p in gateway.requests) == ["/sms", "/zalo"]
+    assert all(p["to"] == notice.user.phone for _path, p in gateway.requests)
+    assert all("Trung tâm chỉ huy phường Tích Sơn" in p["text"] for _path, p in gateway.requests)
+    # The province has no policy: its own list (the district is missing) goes on the defaults.
+    to_province = Notification.objects.get(centre=world.province, user=world.user("province", "standing"))
+    assert to_province.channels == ["in_app", "email"]
+
+
+def test_channels_of_every_centre_are_read_in_one_query(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for centre in (world.commune, world.sibling, world.district, world.province):
+        AlertPolicy.objects.create(centre=centre, sms_enabled=True, sms_webhook_url="http://127.0.0.1:9/sms")
+    with CaptureQueriesContext(connection) as queries, time_machine.travel(local(TODAY, 16), tick=False):
+        reminders.send_due_reminders()
+    policy_reads = [q["sql"] for q in queries if "alerts_alertpolicy" in q["sql"]]
+    assert len(policy_reads) == 1, policy_reads
+    assert set(Notification.objects.values_list("centre_id", flat=True)) == {
+        world.commune.pk,
+        world.sibling.pk,
+        world.district.pk,
+    }
+    assert all("sms" in n.channels for n in Notification.objects.all())

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import io
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from chihuy.reports.choices import ImportStatus, ReportState, Source
-from chihuy.reports.models import DailyReport, ReportImport
+from chihuy.reports.models import DailyReport, ReportExtraValue, ReportImport
+from chihuy.reports.services import template_add_indicator
 from chihuy.reports.tests.factories import submit
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +164,161 @@ def test_sibling_cannot_see_another_centres_import(world, login, today):
         .status_code
         == 403
     )
+
+
+class _Table(HTMLParser):
+    """The preview table read back as text: header cells and, per row, (text, classes) of each cell."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.head: list[str] = []
+        self.rows: list[list[tuple[str, str]]] = []
+        self._in_table = False
+        self._cell: list[str] | None = None
+        self._cls = ""
+        self._section = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and "rep-import-table" in (attrs.get("class") or ""):
+            self._in_table = True
+        elif self._in_table and tag in ("thead", "tbody"):
+            self._section = tag
+        elif self._in_table and tag == "tr" and self._section == "tbody":
+            self.rows.append([])
+        elif self._in_table and tag in ("th", "td"):
+            self._cell, self._cls = [], attrs.get("class") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._in_table = False
+        elif self._in_table and tag in ("th", "td") and self._cell is not None:
+            text = "".join(self._cell).strip()
+            if self._section == "thead":
+                self.head.append(text)
+            else:
+                self.rows[-1].append((text, self._cls))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _preview_table(html: str) -> _Table:
+    table = _Table()
+    table.feed(html)
+    return table
+
+
+@pytest.fixture
+def added(world, today):
+    """Indicators the province added: one for every level, one for communes, one for districts only."""
+    for code, label, unit, level in (
+        ("diem_ban", "Điểm bán hàng thiết yếu", "điểm", ""),
+        ("to_covid", "Tổ COVID cộng đồng", "tổ", "commune"),
+        ("chot_kiem_soat", "Chốt kiểm soát liên huyện", "chốt", "district"),
+    ):
+        template_add_indicator(
+            owner=world.province, code=code, label=label, unit=unit, rule="last", level=level
+        )
+
+
+def test_downloaded_template_has_the_provinces_added_columns(world, login, added):
+    ws = _template(login(world.user("district", "standing")), world).active
+    codes = [c.value for c in ws[5]]
+    labels = [c.value for c in ws[4]]
+    assert "extra_diem_ban" in codes and "extra_to_covid" in codes
+    assert "extra_chot_kiem_soat" not in codes  # the district's children are communes
+    assert labels[codes.index("extra_diem_ban")] == "Điểm bán hàng thiết yếu (điểm)"
+    assert labels[codes.index("extra_to_covid")] == "Tổ COVID cộng đồng (tổ)"
+    # After the national indicators, before the text sections.
+    assert codes.index("icu_beds") < codes.index("extra_diem_ban") < codes.index("situation")
+    # The province's sheet (its children are districts) carries the district-only column instead.
+    province = login(world.user("province", "standing"))
+    response = province.get(reverse("reports:import_template", args=[world.province.pk]) + "?date=22/11/2026")
+    codes = [c.value for c in load_workbook(io.BytesIO(response.content)).active[5]]
+    assert "extra_chot_kiem_soat" in codes and "extra_diem_ban" in codes and "extra_to_covid" not in codes
+
+
+def test_preview_shows_the_added_indicators_of_every_row_and_they_are_imported(world, login, added):
+    client = login(world.user("district", "standing"))
+    wb = _template(client, world)
+    ws = wb.active
+    _fill(ws, 6, new_cases=4, extra_diem_ban=17, extra_to_covid=3)
+    _fill(ws, 7, new_cases=5, extra_diem_ban="nhiều")
+    _upload(client, world, wb)
+    record = ReportImport.objects.get()
+    assert [(e["row"], e["key"]) for e in record.errors] == [(7, "extra_diem_ban")]
+    table = _preview_table(client.get(reverse("reports:import_preview", args=[record.pk])).content.decode())
+    head = table.head
+    assert head[:4] == ["Dòng", "Mã", "Đơn vị", "Ca mắc mới trong ngày"]
+    assert "Điểm bán hàng thiết yếu" in head and "Tổ COVID cộng đồng" in head
+    assert "Chốt kiểm soát liên huyện" not in head
+    by_unit = {row[1][0]: row for row in table.rows}
+    lien_bao, tich_son = by_unit["8710"], by_unit["8707"]
+    assert lien_bao[head.index("Điểm bán hàng thiết yếu")] == ("17", "num")
+    assert lien_bao[head.index("Tổ COVID cộng đồng")] == ("3", "num")
+    assert tich_son[head.index("Điểm bán hàng thiết yếu")] == ("nhiều", "num err")
+    assert tich_son[head.index("Tổ COVID cộng đồng")] == ("", "num")
+
+    # Fixed and uploaded again: the preview is clean, and the added figures are imported.
+    _fill(ws, 7, extra_diem_ban=2)
+    _upload(client, world, wb)
+    record = ReportImport.objects.latest("pk")
+    assert record.errors == []
+    page = client.get(reverse("reports:import_preview", args=[record.pk])).content.decode()
+    rows = {row[1][0]: row for row in _preview_table(page).rows}
+    assert rows["8707"][head.index("Điểm bán hàng thiết yếu")] == ("2", "num")
+    assert client.post(reverse("reports:import_preview", args=[record.pk])).status_code == 302
+    values = {
+        (v.report.centre.short_code, v.code): v.value
+        for v in ReportExtraValue.objects.select_related("report__centre")
+    }
+    assert values[("LB", "diem_ban")] == 17 and values[("LB", "to_covid")] == 3
+    assert values[("TS", "diem_ban")] == 2
+
+
+def test_children_of_two_levels_each_report_the_indicators_of_their_level(world, login, added):
+    """A province with a district and a commune straight under it (a two-tier changeover)."""
+    from chihuy.centres.choices import CentreLevel
+    from chihuy.core.testing.factories import CentreFactory, JurisdictionFactory
+    from chihuy.jurisdictions.choices import Kind, Level, Structure
+
+    commune = JurisdictionFactory(
+        structure=Structure.CURRENT, level=Level.COMMUNE, code=9001, name="Xã Đạo Đức", kind=Kind.XA
+    )
+    CentreFactory(
+        name="Trung tâm chỉ huy xã Đạo Đức",
+        level=CentreLevel.COMMUNE,
+        jurisdiction=commune,
+        parent=world.province,
+    )
+    client = login(world.user("province", "standing"))
+    response = client.get(reverse("reports:import_template", args=[world.province.pk]) + "?date=22/11/2026")
+    wb = load_workbook(io.BytesIO(response.content))
+    ws = wb.active
+    codes = [c.value for c in ws[5]]
+    assert {"extra_diem_ban", "extra_to_covid", "extra_chot_kiem_soat"} <= set(codes)
+    assert [r[0].value for r in ws.iter_rows(min_row=6)] == ["243", "9001"]
+    _fill(ws, 6, new_cases=1, extra_chot_kiem_soat=4, extra_to_covid=9)  # the district: no COVID teams
+    _fill(ws, 7, new_cases=2, extra_to_covid=5, extra_diem_ban=1)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    buffer.name = "tinh.xlsx"
+    client.post(reverse("reports:import", args=[world.province.pk]), {"date": "22/11/2026", "file": buffer})
+    record = ReportImport.objects.get()
+    assert [(e["row"], e["key"]) for e in record.errors] == [(6, "extra_to_covid")]
+    assert "không áp dụng cho Trung tâm chỉ huy thành phố Vĩnh Yên" in record.errors[0]["message"]
+    rows = {r["code"]: r for r in record.rows}
+    assert rows["243"]["extras"] == {"diem_ban": None, "chot_kiem_soat": 4}
+    assert rows["9001"]["extras"] == {"diem_ban": 1, "to_covid": 5}
+
+    table = _preview_table(client.get(reverse("reports:import_preview", args=[record.pk])).content.decode())
+    by_unit = {row[1][0]: row for row in table.rows}
+    checkpoint, teams = table.head.index("Chốt kiểm soát liên huyện"), table.head.index("Tổ COVID cộng đồng")
+    assert by_unit["243"][checkpoint] == ("4", "num")
+    assert by_unit["243"][teams] == ("9", "num err")
+    assert by_unit["9001"][checkpoint] == ("–", "na")
+    assert by_unit["9001"][teams] == ("5", "num")

@@ -202,6 +202,39 @@ def test_dashboard_shows_completeness_and_stays_within_query_budget(
     assert body.lstrip().startswith('<div id="rep-live"') and "<html" not in body
 
 
+def _curve_data(html):
+    import json
+    import re
+
+    found = re.search(r'<script id="rep-curve-data" type="application/json">(.*?)</script>', html, re.S)
+    assert found, "no chart data in the response"
+    return json.loads(found.group(1))
+
+
+def test_polled_partial_carries_the_epidemic_curve(world, login, today):
+    submit(world.commune, today, new_cases=6)
+    client = login(world.user("district", "commander"))
+    url = reverse("reports:dashboard", args=[world.district.pk])
+    page = client.get(url).content.decode()
+    live = page[page.index('<div id="rep-live"') :]
+    assert live.index('id="rep-curve-data"') < live.index('id="rep-curve"')  # inside the polled part
+    assert page.count('id="rep-curve-data"') == 1
+
+    partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    data = _curve_data(partial)
+    assert data["labels"][-1] == "22/11"
+    assert [s["name"] for s in data["series"]] == [
+        "Trung tâm chỉ huy thành phố Vĩnh Yên",
+        "Trung tâm chỉ huy phường Liên Bảo",
+        "Trung tâm chỉ huy phường Tích Sơn",
+    ]
+    assert data["series"][0]["data"][-1] == 6 and data["series"][1]["data"][-1] is None
+
+    submit(world.sibling, today, new_cases=4)  # the next poll sees the new report
+    data = _curve_data(client.get(url, headers={"HX-Request": "true"}).content.decode())
+    assert data["series"][0]["data"][-1] == 10 and data["series"][1]["data"][-1] == 4
+
+
 def test_index_is_the_active_centres_dashboard(world, login, today):
     page = login(world.user("province", "commander")).get(reverse("reports:index"))
     assert page.status_code == 200 and "Trung tâm chỉ huy tỉnh Vĩnh Phúc" in page.content.decode()
