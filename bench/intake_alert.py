@@ -122,20 +122,19 @@ def _setup_django(url: str) -> dict[str, Any]:
 
 def _start(url: str, port: int) -> list[subprocess.Popen[bytes]]:
     env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
-    workers = str(max(2, min(4, os.cpu_count() or 2)))
+    workers = os.environ.get("BENCH_WORKERS") or str(max(2, min(4, os.cpu_count() or 2)))
+    # The same launcher as ``make run``: one uvicorn process per core, a listening socket each.
     server = subprocess.Popen(
         [
-            str(ROOT / ".venv/bin/uvicorn"),
-            "chihuy.asgi:application",
+            sys.executable,
+            "-m",
+            "chihuy.core.serve",
             "--host",
             "127.0.0.1",
             "--port",
             str(port),
             "--workers",
             workers,
-            "--log-level",
-            "warning",
-            "--no-access-log",
         ],
         cwd=ROOT,
         env=env,

@@ -61,7 +61,7 @@ def memberships(user: Any) -> list[Any]:
 
         cached = list(
             Member.objects.filter(user=user, is_active=True)
-            .select_related("centre", "centre__jurisdiction", "agency")
+            .select_related("centre", "centre__jurisdiction", "centre__parent", "agency")
             .order_by("centre__path", "role")
         )
         user._chihuy_memberships = cached
@@ -150,10 +150,19 @@ def access_centre(user: Any, pk: Any, action: Action = Action.VIEW) -> Any:
     """Fetch one centre for ``action``: 404 when not visible, 403 when the role does not allow it."""
     from chihuy.centres.models import Centre
 
-    try:
-        centre = visible_centres(user).select_related("jurisdiction", "parent").get(pk=pk)
-    except (Centre.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("Không tìm thấy trung tâm.") from exc
+    # A centre the user is a member of is visible by definition, and memberships() has
+    # already loaded it: the hot path of a duty officer working at their own desk (and of
+    # an integration logging calls) costs no query here.
+    own = None
+    if getattr(user, "is_active", False):
+        own = next((m.centre for m in memberships(user) if str(m.centre_id) == str(pk)), None)
+    if own is not None:
+        centre = own
+    else:
+        try:
+            centre = visible_centres(user).select_related("jurisdiction", "parent").get(pk=pk)
+        except (Centre.DoesNotExist, ValueError, TypeError) as exc:
+            raise Http404("Không tìm thấy trung tâm.") from exc
     if action != Action.VIEW and not can(user, centre, action):
         raise PermissionDenied("Vai trò của bạn không được phép thực hiện thao tác này.")
     return centre

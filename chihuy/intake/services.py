@@ -15,8 +15,7 @@ from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -118,29 +117,44 @@ def _check_fields(fields: dict[str, Any], allowed: frozenset[str]) -> None:
 
 
 def _new_tracking_code() -> str:
-    while True:
-        code = "".join(secrets.choice(_TRACKING_ALPHABET) for _i in range(TRACKING_CODE_LENGTH))
-        if not IntakeRecord.objects.filter(tracking_code=code).exists():
-            return code
+    """A random public code: 32^10 ≈ 10^15 values, so no lookup is spent on uniqueness.
+
+    The unique constraint still guards it: at ten million records the chance that a new
+    code repeats one is about 1 in 10^8, and that rare request fails whole (nothing saved)
+    and succeeds when retried (the API's Idempotency-Key makes the retry safe).
+    """
+    return "".join(secrets.choice(_TRACKING_ALPHABET) for _i in range(TRACKING_CODE_LENGTH))
+
+
+def _bump_counter(*, centre: Centre, day: Any) -> int | None:
+    """Add one to the centre's counter for ``day`` and read it back in one statement."""
+    table = connection.ops.quote_name(IntakeDayCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE centre_id = %s AND day = %s RETURNING last",
+            [centre.pk, connection.ops.adapt_datefield_value(day)],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def _next_number(*, centre: Centre, when: Any) -> str:
     """``VP-20261122-0042``: the centre's code, the local day, and the day's sequence.
 
-    One UPDATE bumps the counter first, so concurrent entries wait on the row (PostgreSQL)
-    or the write lock (SQLite) and each reads back its own value. Must run inside the
-    caller's transaction, so a failed save gives the number back.
+    One UPDATE … RETURNING bumps the counter and reads it, so concurrent entries wait on
+    the row (PostgreSQL) or the write lock (SQLite) and each gets its own value. Must run
+    inside the caller's transaction, so a failed save gives the number back.
     """
     day = timezone.localdate(when)
-    counters = IntakeDayCounter.objects.filter(centre=centre, day=day)
     for _attempt in range(5):
-        if not counters.update(last=F("last") + 1):
+        last = _bump_counter(centre=centre, day=day)
+        if last is None:
             try:
                 with transaction.atomic():
                     IntakeDayCounter.objects.create(centre=centre, day=day, last=1)
             except IntegrityError:
                 continue  # another entry created the day's counter first: bump it instead
-        last = counters.values_list("last", flat=True).get()
+            last = 1
         return f"{centre.short_code}-{day:%Y%m%d}-{last:04d}"
     raise RuntimeError("Could not allocate an intake number")  # pragma: no cover
 

@@ -88,6 +88,23 @@ def test_access_centre_404_for_invisible_and_403_for_forbidden_action(world):
     assert access_centre(officer, world.commune.pk) == world.commune
 
 
+def test_access_to_ones_own_centre_reuses_the_memberships(world, django_assert_num_queries):
+    officer = world.user("commune", Role.DUTY_OFFICER)
+    with django_assert_num_queries(1):  # the memberships, which every request loads anyway
+        centre = access_centre(officer, world.commune.pk)
+        assert centre == world.commune and centre.parent == world.district
+        assert access_centre(officer, str(world.commune.pk)) == world.commune
+    with django_assert_num_queries(2):  # a centre below one's own is looked up
+        assert access_centre(world.user("district", Role.COMMANDER), world.commune.pk) == world.commune
+
+
+def test_a_deactivated_member_reaches_not_even_their_own_centre(world):
+    officer = world.user("commune", Role.DUTY_OFFICER)
+    officer.is_active = False
+    with pytest.raises(Http404):
+        access_centre(officer, world.commune.pk)
+
+
 def test_parent_leaders_see_but_do_not_act_on_children(world):
     commander = world.user("district", Role.COMMANDER)
     assert can(commander, world.commune, Action.VIEW)
