@@ -7,6 +7,7 @@ overrides in conftest.py).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -134,6 +135,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+    # Tests get a file, not Django's in-memory default: the live server's request threads and
+    # threaded tests then open connections of their own, as in production, instead of sharing
+    # the test thread's one (concurrent requests from one page raced on it). One file per
+    # test process, in memory-backed /dev/shm where there is one; Django deletes it after.
+    _test_dir = Path("/dev/shm") if Path("/dev/shm").is_dir() else VAR_DIR
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_dir / f"chihuy-test-{os.getpid()}.sqlite3")}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", True):
     # Under ASGI Django advises against persistent connections; without a pool every request
     # would open a new PostgreSQL connection (a backend process started, authenticated and

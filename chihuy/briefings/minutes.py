@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from chihuy.briefings.choices import AgendaSource, Attendance, BriefingStatus
 from chihuy.briefings.models import AgendaItem, Briefing, Conclusion
-from chihuy.briefings.services import _acting, _check_open, _participant_users, fmt, notify
+from chihuy.briefings.services.common import _acting, _check_open, _participant_users, fmt, notify
 from chihuy.centres.models import Agency, Centre, Member
 
 

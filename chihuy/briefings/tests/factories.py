@@ -40,7 +40,7 @@ class BriefingFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def people(obj, create, extracted, **kwargs):
         if create and extracted is not False:
-            from chihuy.briefings.services import _set_up_points_and_people
+            from chihuy.briefings.services.schedule import _set_up_points_and_people
 
             _set_up_points_and_people(obj)
 
