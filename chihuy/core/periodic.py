@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.tasks import default_task_backend
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -36,11 +37,27 @@ def next_local(at: dt.time, *, now: dt.datetime | None = None) -> dt.datetime:
     return due
 
 
-def ensure_pending(task_obj: Any, *, run_after: dt.datetime, args: tuple[Any, ...] = ()) -> bool:
+def ensure_pending(
+    task_obj: Any,
+    *,
+    run_after: dt.datetime,
+    args: tuple[Any, ...] = (),
+    rebook_if_later: bool = False,
+    stale_running_after: dt.timedelta | None = None,
+) -> bool:
     """Book ``task_obj(*args)`` at ``run_after`` unless a run of it is already waiting.
 
     Returns True when it booked one. With a backend that cannot defer (tests' immediate
     backend) nothing is booked: the job would run at once instead of at its time.
+
+    ``rebook_if_later``: a run waiting for a time after ``run_after`` does not count (its due
+    time moved earlier), so another is booked for ``run_after``. The later run is left in
+    place: woken, it finds nothing due and only re-books.
+
+    ``stale_running_after``: a RUNNING run counts as waiting while it started less than this
+    long ago, since it re-books itself when done; older, its worker is taken for dead and
+    another run is booked. With None (the running job re-booking itself) RUNNING runs never
+    count.
     """
     if not supports_defer():
         return False
@@ -51,7 +68,13 @@ def ensure_pending(task_obj: Any, *, run_after: dt.datetime, args: tuple[Any, ..
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [path])
-        waiting = DBTaskResult.objects.filter(task_path=path, status="READY")
+        ready = Q(status="READY")
+        if rebook_if_later:
+            ready &= Q(run_after__lte=run_after)
+        alive = ready
+        if stale_running_after is not None:
+            alive |= Q(status="RUNNING", started_at__gte=timezone.now() - stale_running_after)
+        waiting = DBTaskResult.objects.filter(alive, task_path=path)
         if args:
             waiting = waiting.filter(args_kwargs__args=list(args))
         if waiting.exists():
@@ -70,7 +93,8 @@ PERIODIC_JOBS: list[tuple[str, Callable[[], dt.datetime]]] = [
 
 
 # Jobs whose next due time depends on data (alert steps, report deadlines): each app's own
-# function keeps exactly one run waiting, and is safe to call at every start.
+# function works out the due time and calls ``ensure_pending`` with the options it needs; it
+# is safe to call at every start.
 SELF_SCHEDULING: list[str] = [
     "chihuy.alerts.services.schedule_auditor",
     "chihuy.reports.tasks.schedule_reminders",

@@ -12,12 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db import connection, transaction
 from django.tasks import task
 from django.utils import timezone
 
 from chihuy.core.actor import acting_as
-from chihuy.core.periodic import supports_defer
+from chihuy.core.periodic import ensure_pending, supports_defer
 
 log = logging.getLogger(__name__)
 
@@ -34,23 +33,15 @@ def reports_reminders_task() -> int:
 
 
 def schedule_reminders(*, from_task: bool = False) -> dt.datetime | None:
-    """Keep one reminder task waiting for the next due time; returns that time, or None."""
-    from django_tasks_db.models import DBTaskResult
+    """Keep one reminder task waiting for the next due time; returns that time, or None.
 
+    A deadline moved earlier books a run for the new time; the later one stays (harmless).
+    """
     from chihuy.reports.reminders import next_reminder_at
 
     if not supports_defer():
         return None
-    path = reports_reminders_task.module_path
     due = next_reminder_at()
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [path])
-        waiting = DBTaskResult.objects.filter(task_path=path, status="READY")
-        if waiting.filter(run_after__lte=due).exists():
-            return due
-        # A waiting task booked later than ``due`` (a deadline moved earlier) stays: it is harmless.
-        reports_reminders_task.using(run_after=due).enqueue()
-    log.info("reports reminders booked for %s (from task: %s)", timezone.localtime(due), from_task)
+    if ensure_pending(reports_reminders_task, run_after=due, rebook_if_later=True):
+        log.info("reports reminders booked for %s (from task: %s)", timezone.localtime(due), from_task)
     return due

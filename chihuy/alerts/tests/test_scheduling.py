@@ -44,3 +44,16 @@ def test_only_one_auditor_waits(db, db_backend):
     assert DBTaskResult.objects.filter(task_path=alert_audit_task.module_path, status="READY").count() == 0
     schedule_auditor(from_auditor=True)
     assert DBTaskResult.objects.filter(task_path=alert_audit_task.module_path, status="READY").count() == 1
+
+
+def test_an_auditor_killed_mid_run_is_replaced(db, db_backend):
+    schedule_auditor()
+    auditors = DBTaskResult.objects.filter(task_path=alert_audit_task.module_path)
+    # Running for 3 minutes (4 audit periods + 60 s): still taken for alive.
+    auditors.update(status="RUNNING", started_at=T0 - dt.timedelta(seconds=180))
+    schedule_auditor()
+    assert not auditors.filter(status="READY").exists()
+    # A second longer and its worker is taken for dead: a new auditor is booked.
+    auditors.update(started_at=T0 - dt.timedelta(seconds=181))
+    schedule_auditor()
+    assert auditors.filter(status="READY").get().run_after == T0 + dt.timedelta(seconds=30)
