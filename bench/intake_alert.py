@@ -377,7 +377,7 @@ def main() -> None:
                 "alert_p99_ms": _pct(latencies, 0.99),
                 "alert_mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
                 "background_rps": stats.get("background_rps"),
-                "stream": "db-poll-200ms",
+                "stream": "pg-listen-notify",
             }
         )
     )

@@ -34,6 +34,11 @@ def stream_poll_seconds() -> float:
     return _env_float("CHIHUY_ALERTS_POLL_SECONDS", 0.2)
 
 
+def stream_idle_seconds() -> float:
+    """With PostgreSQL's NOTIFY waking a stream, how long it waits before reading anyway."""
+    return _env_float("CHIHUY_ALERTS_IDLE_SECONDS", 2.0)
+
+
 def stream_heartbeat_seconds() -> float:
     return _env_float("CHIHUY_ALERTS_HEARTBEAT_SECONDS", 15.0)
 

@@ -22,11 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chihuy.alerts.adapters import AlertMessage, DeliveryError, get_adapter
+from chihuy.alerts.bus import announce
 from chihuy.alerts.choices import AlertStatus, Channel, DeliveryStatus, StepKind
 from chihuy.alerts.conf import MAX_ATTEMPTS, RETRY_BACKOFF_SECONDS, stuck_seconds
 from chihuy.alerts.models import Alert, AlertDelivery, AlertPolicy, AlertStep
 from chihuy.centres.choices import Role
-from chihuy.core.periodic import supports_defer
+from chihuy.core.periodic import ensure_pending, supports_defer
 
 logger = logging.getLogger(__name__)
 
@@ -272,6 +273,7 @@ def _record_fired_step(*, step_id: int, alert_id: int, round_no: int, now: dt.da
                 )
             )
     AlertDelivery.objects.bulk_create(rows)
+    announce(user_ids)  # open tabs read the new in-app events the moment this commits
     last = not AlertStep.objects.filter(alert_id=alert_id, fired_at__isnull=True).exists()
     Alert.objects.filter(pk=alert_id, status=AlertStatus.OPEN).update(
         repeat=round_no, **({"status": AlertStatus.EXHAUSTED} if last else {})
@@ -479,28 +481,16 @@ def alert_audit(*, now: dt.datetime | None = None) -> dict[str, int]:
 def schedule_auditor(*, from_auditor: bool = False) -> None:
     """Keep exactly one auditor waiting in the queue (a durable backend only).
 
-    The running auditor re-arms itself (``from_auditor``); anyone else only starts one when
-    none is waiting or recently started, which also revives the chain after a crash.
+    The running auditor re-arms itself (``from_auditor``: its own RUNNING row does not
+    count); anyone else only starts one when none is waiting or recently started, which also
+    revives the chain after a crash killed a running auditor.
     """
-    from django_tasks_db.models import DBTaskResult
-
     from chihuy.alerts.conf import audit_seconds
     from chihuy.alerts.tasks import alert_audit_task
 
-    if not supports_defer():
-        return
-    path = alert_audit_task.module_path
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [path])
-        # A RUNNING auditor re-arms itself when done, unless a crash killed it: then it is old.
-        alive = Q(status="READY")
-        if not from_auditor:
-            alive |= Q(
-                status="RUNNING",
-                started_at__gte=timezone.now() - dt.timedelta(seconds=4 * audit_seconds() + 60),
-            )
-        if DBTaskResult.objects.filter(alive, task_path=path).exists():
-            return
-        alert_audit_task.using(run_after=timezone.now() + dt.timedelta(seconds=audit_seconds())).enqueue()
+    every = dt.timedelta(seconds=audit_seconds())
+    ensure_pending(
+        alert_audit_task,
+        run_after=timezone.now() + every,
+        stale_running_after=None if from_auditor else 4 * every + dt.timedelta(seconds=60),
+    )

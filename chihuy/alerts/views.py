@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -22,7 +23,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from chihuy.alerts.conf import stream_heartbeat_seconds, stream_poll_seconds
+from chihuy.alerts.bus import bus
+from chihuy.alerts.conf import stream_heartbeat_seconds, stream_idle_seconds, stream_poll_seconds
 from chihuy.alerts.forms import AlertPolicyForm
 from chihuy.alerts.models import Alert
 from chihuy.alerts.selectors import (
@@ -40,7 +42,7 @@ from chihuy.core.forms import add_service_errors
 # long-lived connection never pins a worker thread or a stale session forever.
 STREAM_LIFETIME_SECONDS = 30 * 60
 WSGI_STREAM_LIFETIME_SECONDS = 5 * 60
-ACK_CHECK_EVERY = 10  # polls
+ACK_CHECK_SECONDS = 2.0  # how soon a tab learns that someone else acknowledged
 
 
 @login_required
@@ -90,13 +92,13 @@ def _sse(event: dict[str, Any]) -> bytes:
 
 
 class _Stream:
-    """What one open tab has been told; ``poll`` is the one cheap query run every ~200 ms."""
+    """What one open tab has been told; ``poll`` is the one cheap indexed query it runs."""
 
     def __init__(self, user_id: int, last_id: int | None) -> None:
         self.user_id = user_id
         self.last_id = last_id
         self.shown: list[int] = []
-        self.polls = 0
+        self.acks_checked = time.monotonic()
 
     def poll(self) -> list[bytes]:
         out: list[bytes] = []
@@ -109,8 +111,9 @@ class _Stream:
             if event["alert"] not in self.shown:
                 self.shown.append(event["alert"])
             out.append(_sse(event))
-        self.polls += 1
-        if self.shown and self.polls % ACK_CHECK_EVERY == 0:
+        now = time.monotonic()
+        if self.shown and now - self.acks_checked >= ACK_CHECK_SECONDS:
+            self.acks_checked = now
             # Another tab or person acknowledged: let this tab drop its banner.
             for alert_id in acknowledged_among(alert_ids=self.shown):
                 self.shown.remove(alert_id)
@@ -127,13 +130,26 @@ def _last_event_id(request: HttpRequest) -> int | None:
     return value if value >= 0 else None
 
 
+async def _pause(woken: asyncio.Event | None) -> None:
+    """Until the next read: woken by PostgreSQL's NOTIFY when listening, else a short poll."""
+    if woken is None or not bus.listening:
+        await asyncio.sleep(stream_poll_seconds())
+        return
+    # On time-out read anyway: acknowledgements by others, and a net for a lost wake-up.
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(woken.wait(), stream_idle_seconds())
+
+
 async def _async_events(stream: _Stream) -> AsyncIterator[bytes]:
     poll = sync_to_async(stream.poll)
     loop = asyncio.get_running_loop()
     started = last_write = loop.time()
+    woken = bus.subscribe(stream.user_id) if bus.available() else None
     yield b"retry: 2000\n: connected\n\n"
     try:
         while loop.time() - started < STREAM_LIFETIME_SECONDS:
+            if woken is not None:
+                woken.clear()  # before reading: a wake-up during the read is not lost
             chunks = await poll()
             now = loop.time()
             if chunks:
@@ -143,10 +159,10 @@ async def _async_events(stream: _Stream) -> AsyncIterator[bytes]:
             elif now - last_write >= stream_heartbeat_seconds():
                 yield b": ping\n\n"
                 last_write = now
-            await asyncio.sleep(stream_poll_seconds())
-    except asyncio.CancelledError:
-        # The client went away; Django cancels us. Nothing to clean beyond returning.
-        raise
+            await _pause(woken)
+    finally:  # also when the client went away and Django cancelled us
+        if woken is not None:
+            bus.unsubscribe(stream.user_id, woken)
 
 
 def _sync_events(stream: _Stream) -> Iterator[bytes]:

@@ -7,8 +7,10 @@ import json
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
+from django.db import connection
 from django.test import AsyncClient
 
+from chihuy.alerts.bus import bus
 from chihuy.alerts.services import alert_raise
 from chihuy.centres.choices import Role
 
@@ -105,3 +107,35 @@ def test_stream_only_carries_the_users_own_deliveries(world, make_record, monkey
 
     raw = async_to_sync(scenario)()
     assert b"event: alert" not in raw
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's")
+def test_a_committed_alert_wakes_a_waiting_stream_at_once(world, make_record, monkeypatch):
+    """Once the listener is up a stream stops polling; only the commit's NOTIFY can wake it in time."""
+    monkeypatch.setenv("CHIHUY_ALERTS_POLL_SECONDS", "0.05")  # until the listener is connected
+    monkeypatch.setenv("CHIHUY_ALERTS_IDLE_SECONDS", "120")  # then: no read of its own for 2 minutes
+    commander = world.user("commune", Role.COMMANDER)
+    record = make_record(world.commune)
+
+    async def scenario() -> list[dict]:
+        client = AsyncClient()
+        await client.aforce_login(commander, backend="django.contrib.auth.backends.ModelBackend")
+        response = await client.get("/alerts/stream")
+        content = aiter(response.streaming_content)
+        await _read_until(content, b": connected")
+        reader = asyncio.create_task(_read_until(content, b"event: alert", timeout=20))
+        for _ in range(200):
+            if bus.listening:
+                break
+            await asyncio.sleep(0.05)
+        assert bus.listening
+        await asyncio.sleep(0.5)  # the stream has read once more and now waits for a wake-up
+        await sync_to_async(alert_raise)(record=record)
+        raw = await reader
+        await content.aclose()
+        return _events(raw)
+
+    events = async_to_sync(scenario)()
+    assert [e["record"] for e in events] == [record.number]
+    assert not bus.listening  # the last stream closed: the listening connection is released
