@@ -9,6 +9,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from chihuy.briefings.choices import Attendance
 from chihuy.briefings.models import Briefing
@@ -47,7 +48,7 @@ def _assignees(c: Any) -> str:
 def minutes_data(briefing: Briefing) -> MinutesData:
     facts = [
         (_("Thời gian"), fmt(briefing.starts_at)),
-        (_("Hình thức"), briefing.get_kind_display()),
+        (pgettext("briefing format", "Hình thức"), briefing.get_kind_display()),
         (_("Điểm cầu trung tâm"), briefing.venue or "—"),
         (_("Họp trực tuyến"), briefing.video_url or "—"),
         (_("Chủ trì"), _who(briefing.chair) if briefing.chair else "—"),

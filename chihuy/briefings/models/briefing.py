@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chihuy.audit.mixins import Audited
 from chihuy.briefings.choices import (
@@ -296,8 +297,8 @@ class BriefingChange(models.Model):
 
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(_("thay đổi"), max_length=8, choices=ChangeKind.choices)
-    old_value = models.CharField(_("trước"), max_length=300, blank=True)
-    new_value = models.CharField(_("sau"), max_length=300, blank=True)
+    old_value = models.CharField(pgettext_lazy("value changed", "trước"), max_length=300, blank=True)
+    new_value = models.CharField(pgettext_lazy("value changed", "sau"), max_length=300, blank=True)
     late = models.BooleanField(_("sau thời hạn"), default=False)
     reason = models.CharField(_("lý do"), max_length=300, blank=True)
     changed_by = models.ForeignKey(
