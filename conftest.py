@@ -116,3 +116,13 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def gateway() -> Any:
+    """A stand-in SMS / Zalo gateway on 127.0.0.1 that records each POST (``.requests``) and answers
+    ``.status`` (200 by default); see ``chihuy.core.testing.gateway``."""
+    from chihuy.core.testing.gateway import FakeGateway
+
+    with FakeGateway() as fake:
+        yield fake

@@ -53,6 +53,7 @@ def _next_briefing(centre: Any) -> tuple[Any, str]:
 
 
 def _live_context(request: HttpRequest, centre: Any) -> dict[str, Any]:
+    """Everything the polled response shows: the whole dashboard except the chart's canvas."""
     from chihuy.intake.choices import IntakeStatus
     from chihuy.intake.selectors import intake_list, intake_open_count
     from chihuy.roster.selectors import on_duty_now
@@ -63,6 +64,15 @@ def _live_context(request: HttpRequest, centre: Any) -> dict[str, Any]:
         status__in=[IntakeStatus.RECEIVED, IntakeStatus.IN_PROGRESS]
     )
     briefing, briefing_url = _next_briefing(centre)
+    children = selectors.has_children(centre)
+    series = selectors.indicator_series(centre=centre, date_from=start, date_to=today, children=children)
+    # One read of the per-day counters serves both the 7-day table and the 30-day summary above
+    # it: the range's pooled rate is the sum of its days' rates (the same counts
+    # ``selectors.completeness`` adds up), so the poll need not ask for it separately.
+    days = selectors.completeness_by_day(centre=centre, date_from=start, date_to=today)
+    range_rate = selectors.Rate()
+    for _day, rate in days:
+        range_rate.add(rate)
     return {
         "centre": centre,
         "today": today,
@@ -75,6 +85,11 @@ def _live_context(request: HttpRequest, centre: Any) -> dict[str, Any]:
         "briefing_url": briefing_url,
         "own_report": selectors.report_for_day(centre=centre, day=today),
         "can_file": can_report(request.user, centre, ReportAction.FILE),
+        "has_children": children,
+        "trends": selectors.trends(series=series, today=today),
+        "trend_days": TREND_DAYS,
+        "by_day": list(reversed(days[-7:])),
+        "range_rate": range_rate,
         # In the polled part so the chart, drawn outside it, follows each refresh.
         "curves": selectors.epidemic_curves(centre=centre, date_from=start, date_to=today),
     }
@@ -83,27 +98,9 @@ def _live_context(request: HttpRequest, centre: Any) -> dict[str, Any]:
 def _dashboard(request: HttpRequest, centre: Any) -> HttpResponse:
     context = _live_context(request, centre)
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "reports/dashboard.html#live", context)
-    today = context["today"]
-    start = today - dt.timedelta(days=TREND_DAYS - 1)
-    children = selectors.has_children(centre)
-    series = selectors.indicator_series(centre=centre, date_from=start, date_to=today, children=children)
-    context.update(
-        {
-            "trends": selectors.trends(series=series, today=today),
-            "by_day": list(
-                reversed(
-                    selectors.completeness_by_day(
-                        centre=centre, date_from=today - dt.timedelta(days=6), date_to=today
-                    )
-                )
-            ),
-            "range_rate": selectors.completeness(centre=centre, date_from=start, date_to=today),
-            "has_children": children,
-            "can_manage": can_report(request.user, centre, ReportAction.MANAGE),
-            "trend_days": TREND_DAYS,
-        }
-    )
+        # The live block and the 7-day table, which sits below the chart and is swapped out of band.
+        return render(request, "reports/dashboard.html#poll", context)
+    context["can_manage"] = can_report(request.user, centre, ReportAction.MANAGE)
     return render(request, "reports/dashboard.html", context)
 
 

@@ -38,6 +38,16 @@ def _curve(page) -> dict:
     )
 
 
+def _today_figures(page, day) -> dict:
+    """Today's new cases in the key-indicator table and today's row of the 7-day completeness table."""
+    cells = page.locator(f"#rep-week tr[data-day='{day:%Y-%m-%d}'] td").all_inner_texts()
+    return {
+        "new_cases": page.locator("#rep-live tr[data-code='new_cases'] td").nth(1).inner_text(),
+        "filed": cells[1],
+        "completeness": cells[2],
+    }
+
+
 def _refresh(page) -> None:
     """Fire the dashboard's poll now (it also fires every 60 s) and wait until the chart took it."""
     before = int(page.get_attribute("#rep-curve", "data-refreshes") or 0)
@@ -86,17 +96,26 @@ def test_commune_files_district_rolls_up_province_sees_and_downloads(page, live_
     sibling = "Trung tâm chỉ huy phường Liên Bảo"
     assert _curve(page) == {"label": district, "today": 3, "instances": 1}
     assert sibling in page.locator(".rep-missing").inner_text()
+    assert _today_figures(page, today) == {"new_cases": "3", "filed": "1/2", "completeness": "50,0%"}
     page.select_option("[data-curve-select]", label=sibling)
     assert _curve(page) == {"label": sibling, "today": None, "instances": 1}
 
     # The sibling commune files through the service (its officer used the API); the next refresh
-    # brings its bar to the chart (the jurisdiction picked stays picked), with no second chart made.
+    # brings its bar to the chart (the jurisdiction picked stays picked), with no second chart made,
+    # and its figures to the key indicators and today's row of the 7-day table below the chart.
     report_submit(
         centre=world.sibling, day=today, figures=figures(new_cases=4), texts={"situation": "Ổn định."}
     )
     _refresh(page)
     assert _curve(page) == {"label": sibling, "today": 4, "instances": 1}
     assert sibling not in page.locator(".rep-missing").inner_text()
+    assert _today_figures(page, today) == {"new_cases": "7", "filed": "2/2", "completeness": "100,0%"}
+    # Swapped out of band: still one 7-day table, in its place below the chart.
+    assert page.locator("#rep-week").count() == 1 and page.locator("#rep-live").count() == 1
+    assert page.evaluate(
+        "document.getElementById('rep-curve').compareDocumentPosition(document.getElementById('rep-week'))"
+        " & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
     page.select_option("[data-curve-select]", label=district)
     assert _curve(page) == {"label": district, "today": 7, "instances": 1}
     _refresh(page)

@@ -5,9 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -25,32 +22,6 @@ T0 = dt.datetime(2026, 11, 22, 8, 0, tzinfo=dt.UTC)
 def clock(time_machine):
     time_machine.move_to(T0, tick=False)
     return time_machine
-
-
-@pytest.fixture
-def gateway():
-    """A stand-in SMS/Zalo gateway on 127.0.0.1 that records requests and answers ``status``."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            server.requests.append((self.path, self.headers, body))
-            self.send_response(server.status)
-            self.end_headers()
-            self.wfile.write(b"{}")
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.requests = []  # type: ignore[attr-defined]
-    server.status = 200  # type: ignore[attr-defined]
-    server.url = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
@@ -79,14 +50,13 @@ def test_webhooks_deliver_signed_json(
     _policy(world, gateway)
     with django_capture_on_commit_callbacks(execute=True):
         alert = alert_raise(record=make_record(world.commune))
-    paths = sorted(p for p, _h, _b in gateway.requests)
-    assert paths == ["/sms", "/zalo"]
-    for _path, headers, body in gateway.requests:
-        payload = json.loads(body)
+    assert gateway.paths() == ["/sms", "/zalo"]
+    for request in gateway.requests:
+        payload = request.json()
         assert payload["to"] == "0912345678"
         assert payload["record"] == alert.record.number
-        expected = hmac.new(b"bi-mat", body, hashlib.sha256).hexdigest()
-        assert headers["X-ChiHuy-Signature"] == f"sha256={expected}"
+        expected = hmac.new(b"bi-mat", request.body, hashlib.sha256).hexdigest()
+        assert request.headers["X-ChiHuy-Signature"] == f"sha256={expected}"
     statuses = set(
         AlertDelivery.objects.filter(alert=alert)
         .exclude(channel=Channel.IN_APP)

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
@@ -138,31 +135,6 @@ def test_task_sends_and_rebooks(world, settings, django_capture_on_commit_callba
     assert waiting.run_after == local(TODAY, 16, 45)
 
 
-@pytest.fixture
-def gateway():
-    """A stand-in SMS / Zalo gateway on 127.0.0.1 that records what it is sent."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            server.requests.append((self.path, json.loads(body)))
-            self.send_response(200)
-            self.end_headers()
-            self.wfile.write(b"{}")
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.requests = []  # type: ignore[attr-defined]
-    server.url = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
 def _phones(world, key):
     for (centre, _role), user in world.users.items():
         if centre == key:
@@ -185,9 +157,9 @@ def test_reminders_travel_on_the_recipient_centres_alert_channels(
     assert len(to_sibling) == 4
     assert all(n.channels == ["in_app", "sms"] for n in to_sibling)
     assert all(n.deliveries["sms"]["status"] == "sent" for n in to_sibling)
-    posted = sorted(payload["to"] for path, payload in gateway.requests if path == "/sms")
+    posted = sorted(r.json()["to"] for r in gateway.requests if r.path == "/sms")
     assert posted == sorted(n.user.phone for n in to_sibling)
-    assert all("chưa nộp báo cáo hằng ngày ngày 22/11/2026" in p["text"] for _path, p in gateway.requests)
+    assert all("chưa nộp báo cáo hằng ngày ngày 22/11/2026" in r.json()["text"] for r in gateway.requests)
     assert not any(m.to == [n.user.email] for m in mail.outbox for n in to_sibling)  # e-mail turned off
     # The province has no policy: its district is reminded on the default channels.
     to_district = Notification.objects.filter(centre=world.district)
@@ -206,9 +178,9 @@ def test_missing_list_uses_the_parents_channels(world, gateway, django_capture_o
     _run(local(TODAY, 17), django_capture_on_commit_callbacks)
     notice = Notification.objects.get(centre=world.district, user=world.user("district", "standing"))
     assert notice.channels == ["in_app", "email", "sms", "zalo"]
-    assert sorted(path for path, _p in gateway.requests) == ["/sms", "/zalo"]
-    assert all(p["to"] == notice.user.phone for _path, p in gateway.requests)
-    assert all("Trung tâm chỉ huy phường Tích Sơn" in p["text"] for _path, p in gateway.requests)
+    assert gateway.paths() == ["/sms", "/zalo"]
+    assert all(r.json()["to"] == notice.user.phone for r in gateway.requests)
+    assert all("Trung tâm chỉ huy phường Tích Sơn" in r.json()["text"] for r in gateway.requests)
     # The province has no policy: its own list (the district is missing) goes on the defaults.
     to_province = Notification.objects.get(centre=world.province, user=world.user("province", "standing"))
     assert to_province.channels == ["in_app", "email"]
