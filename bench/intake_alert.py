@@ -37,6 +37,7 @@ URGENT = int(os.environ.get("BENCH_URGENT", "500"))
 URGENT_GAP_SECONDS = 0.05  # urgent records go one after another, never piling up
 MAX_BACKGROUND_IN_FLIGHT = 16
 BACKGROUND_PER_SECOND = 20.0
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 
 
 def _log(msg: str) -> None:
@@ -170,7 +171,7 @@ async def _wait_ready(base: str) -> None:
     async with httpx.AsyncClient(base_url=base) as client:
         for _ in range(200):
             try:
-                if (await client.get("/healthz")).status_code < 500:
+                if (await client.get("/healthz", headers=PROXY_HEADERS)).status_code < 500:
                     return
             except httpx.TransportError:
                 pass
@@ -188,7 +189,7 @@ async def _intake_rps(base: str, ctx: dict[str, Any]) -> float:
 
     async def client_loop(i: int) -> None:
         nonlocal done, errors
-        headers = {"Authorization": f"Bearer {ctx['tokens'][i]}"}
+        headers = {"Authorization": f"Bearer {ctx['tokens'][i]}", **PROXY_HEADERS}
         async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
             while time.monotonic() < stop:
                 r = await client.post("/api/v1/intakes", json=_body(ctx["centre"], next(counter), False))
@@ -242,7 +243,7 @@ async def _alert_latency(base: str, ctx: dict[str, Any], stats: dict[str, Any]) 
     async def listen() -> None:
         cookies = {"sessionid": ctx["session"]}
         async with (
-            httpx.AsyncClient(base_url=base, cookies=cookies, timeout=None) as client,
+            httpx.AsyncClient(base_url=base, cookies=cookies, headers=PROXY_HEADERS, timeout=None) as client,
             client.stream("GET", "/alerts/stream") as response,
         ):
             if True:
@@ -256,8 +257,8 @@ async def _alert_latency(base: str, ctx: dict[str, Any], stats: dict[str, Any]) 
                     elif line.startswith("data: ") and event == "alert":
                         arrived.setdefault(json.loads(line[6:])["record"], time.perf_counter())
 
-    bg_headers = {"Authorization": f"Bearer {ctx['tokens'][CONCURRENCY]}"}
-    headers = {"Authorization": f"Bearer {ctx['tokens'][CONCURRENCY + 1]}"}
+    bg_headers = {"Authorization": f"Bearer {ctx['tokens'][CONCURRENCY]}", **PROXY_HEADERS}
+    headers = {"Authorization": f"Bearer {ctx['tokens'][CONCURRENCY + 1]}", **PROXY_HEADERS}
     stop_background = asyncio.Event()
 
     async def background() -> None:
@@ -336,6 +337,16 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("bench-intake needs PostgreSQL: set DATABASE_URL=postgres://…")
+    # Measure what production runs: DEBUG off (no query log), hardened settings, behind a TLS
+    # proxy (the clients send the X-Forwarded-Proto header such a proxy adds).
+    import secrets
+
+    os.environ.update(
+        CHIHUY_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1",
+        BEHIND_TLS_PROXY="true",
+    )
     _log("preparing the database")
     _prepare_database(url)
     ctx = _setup_django(url)

@@ -61,7 +61,7 @@ def memberships(user: Any) -> list[Any]:
 
         cached = list(
             Member.objects.filter(user=user, is_active=True)
-            .select_related("centre", "centre__jurisdiction", "centre__parent", "agency")
+            .select_related("centre", "centre__jurisdiction", "agency")
             .order_by("centre__path", "role")
         )
         user._chihuy_memberships = cached

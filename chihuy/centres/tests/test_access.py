@@ -92,7 +92,7 @@ def test_access_to_ones_own_centre_reuses_the_memberships(world, django_assert_n
     officer = world.user("commune", Role.DUTY_OFFICER)
     with django_assert_num_queries(1):  # the memberships, which every request loads anyway
         centre = access_centre(officer, world.commune.pk)
-        assert centre == world.commune and centre.parent == world.district
+        assert centre == world.commune and centre.jurisdiction_id == world.commune.jurisdiction_id
         assert access_centre(officer, str(world.commune.pk)) == world.commune
     with django_assert_num_queries(2):  # a centre below one's own is looked up
         assert access_centre(world.user("district", Role.COMMANDER), world.commune.pk) == world.commune
