@@ -1,7 +1,8 @@
-"""Reads of notifications. A person only ever sees his own."""
+"""Reads of notifications (a person only ever sees his own) and of the channels they travel on."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -25,3 +26,16 @@ def notification_get(*, user: Any, pk: int) -> Notification:
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(Notification, pk=pk, user=user)
+
+
+def centre_channels(*, centre: Any) -> Sequence[str]:
+    """The channels a notice to a centre's people travels on: the ones the centre chose for its
+    urgent alerts (``AlertPolicy.channels()``: in-app always, then e-mail, SMS and Zalo OA when
+    enabled; R3, R4), or the defaults of a notice when it has no policy. One query; a batch over
+    many centres reads their policies together instead (``chihuy.reports.reminders.CentreChannels``).
+    """
+    from chihuy.alerts.models import AlertPolicy
+    from chihuy.notifications.choices import DEFAULT_CHANNELS
+
+    policy = AlertPolicy.objects.filter(centre=centre).first()
+    return policy.channels() if policy is not None else DEFAULT_CHANNELS

@@ -18,6 +18,7 @@ from chihuy.centres.access import Action, can
 from chihuy.centres.choices import LEADER_ROLES, Role
 from chihuy.centres.models import Member
 from chihuy.roster import generation as gen
+from chihuy.roster import notify
 from chihuy.roster.calendar import days_between, local_tz, vn_holidays
 from chihuy.roster.choices import OPEN_SWAP_STATUSES, DutyRole, RosterStatus, SwapStatus
 from chihuy.roster.models import (
@@ -368,18 +369,19 @@ def roster_delete(*, roster: Roster) -> None:
 
 @transaction.atomic
 def roster_publish(*, roster: Roster) -> Roster:
-    """Publish a draft: the people concerned and the agencies get the duty list by e-mail (R1),
-    and every primary shift gets its missed-check-in watch (issue 4 item 6)."""
+    """Publish a draft: the people concerned and the agencies get the duty list (R1), in the app
+    and on the centre's alert channels, and every primary shift gets its missed-check-in watch
+    (issue 4 item 6)."""
     roster = Roster.objects.select_for_update().get(pk=roster.pk)
     if roster.is_published:
         raise ValidationError(_("Lịch trực này đã được ban hành."))
     roster.status = RosterStatus.PUBLISHED
     roster.published_at = timezone.now()
     _save(roster)
+    notify.roster_published(roster=roster)
     from chihuy.roster import tasks
 
     roster_id = roster.pk
-    transaction.on_commit(lambda: tasks.roster_published_notify.enqueue(roster_id))
     transaction.on_commit(lambda: tasks.schedule_checkin_watches(roster_id=roster_id))
     return roster
 
@@ -659,10 +661,7 @@ def assignment_take_over(
     if taken.role == DutyRole.PRIMARY:
         # The taker is there: his take-over is his check-in.
         CheckIn.objects.create(assignment=taken, at=now, by=member.user)
-    from chihuy.roster import tasks
-
-    pk = taken.pk
-    transaction.on_commit(lambda: tasks.takeover_notify.enqueue(pk))
+    notify.taken_over(assignment=taken)
     return taken
 
 
@@ -711,10 +710,7 @@ def swap_request(
             reason=reason,
         )
     )
-    from chihuy.roster import tasks
-
-    pk = swap.pk
-    transaction.on_commit(lambda: tasks.swap_notify.enqueue(pk))
+    notify.swap_changed(swap=swap)
     return swap
 
 
@@ -749,10 +745,7 @@ def swap_accept(*, swap: SwapRequest, user: Any) -> SwapRequest:
     same = a.agency_id == swap.counterpart.agency_id and (other is None or other.role == a.role)
     if roster_setup(centre=a.centre).auto_approve_swaps and same:
         return _swap_apply(swap=swap, by=None)
-    from chihuy.roster import tasks
-
-    pk = swap.pk
-    transaction.on_commit(lambda: tasks.swap_notify.enqueue(pk))
+    notify.swap_changed(swap=swap)
     return swap
 
 
@@ -776,10 +769,7 @@ def swap_reject(*, swap: SwapRequest, by: Any) -> SwapRequest:
         raise ValidationError(_("Bạn không được từ chối yêu cầu này."))
     swap.status, swap.decided_by, swap.decided_at = SwapStatus.REJECTED, by, timezone.now()
     _save(swap)
-    from chihuy.roster import tasks
-
-    pk = swap.pk
-    transaction.on_commit(lambda: tasks.swap_notify.enqueue(pk))
+    notify.swap_changed(swap=swap)
     return swap
 
 
@@ -815,10 +805,7 @@ def _swap_apply(*, swap: SwapRequest, by: Any) -> SwapRequest:
         _save(other)
     swap.status, swap.decided_by, swap.decided_at = SwapStatus.APPROVED, by, timezone.now()
     _save(swap)
-    from chihuy.roster import tasks
-
-    pk = swap.pk
-    transaction.on_commit(lambda: tasks.swap_notify.enqueue(pk))
+    notify.swap_changed(swap=swap)
     return swap
 
 

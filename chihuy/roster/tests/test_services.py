@@ -8,7 +8,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from chihuy.audit.models import AuditEntry
-from chihuy.roster import services
+from chihuy.notifications.models import Notification
+from chihuy.roster import notify, services
 from chihuy.roster.choices import DutyRole, SwapStatus
 from chihuy.roster.models import Assignment, ShiftDefinition, StaffingRule
 from chihuy.roster.selectors import command_duty_users, on_duty_now
@@ -87,9 +88,16 @@ def test_publish_notifies_people_and_agencies(staffed, django_capture_on_commit_
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.roster_publish(roster=roster)
+    people = set(Assignment.objects.filter(roster=roster).values_list("user_id", flat=True))
+    own = Notification.objects.filter(kind=notify.KIND_PUBLISHED)
+    assert set(own.values_list("user_id", flat=True)) == people and own.count() == len(people)
+    health = Notification.objects.filter(kind=notify.KIND_AGENCY_LIST, subject__contains="YT")
+    assert {n.user_id for n in health} == {m.user_id for m in staffed.officers["health"]}
+    # The e-mails are sent by the notifications' delivery task, after commit.
     subjects = [m.subject for m in mail.outbox]
     assert any("Lịch trực của bạn" in s for s in subjects)
     assert any("Danh sách trực của YT" in s for s in subjects)
+    assert all(n.deliveries["email"]["status"] == "sent" for n in Notification.objects.all())
     with pytest.raises(ValidationError):
         services.roster_publish(roster=roster)
 
@@ -172,6 +180,15 @@ def test_edit_only_future_and_role_checks(published, staffed, world):
         )
 
 
+def _standing_ids(staffed):
+    """The standing unit: the world's member and the one ``staff_centre`` adds."""
+    from chihuy.centres.models import Member
+
+    return set(
+        Member.objects.filter(centre=staffed.centre, role="standing").values_list("user_id", flat=True)
+    )
+
+
 def _fresh_health_officer(staffed):
     from chihuy.core.testing.factories import MemberFactory, UserFactory
 
@@ -189,7 +206,8 @@ def test_swap_flow_with_leader_approval(published, staffed, world, django_captur
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         swap = services.swap_request(assignment=a, user=requester, counterpart=target, reason="Việc gia đình")
-    assert mail.outbox and mail.outbox[0].to == [target.user.email]
+    assert [m.to for m in mail.outbox] == [[target.user.email]]
+    assert Notification.objects.get(kind="roster.swap_requested").user == target.user
     with pytest.raises(ValidationError):
         services.swap_accept(swap=swap, user=requester)
     swap = services.swap_accept(swap=swap, user=target.user)
@@ -226,21 +244,25 @@ def test_checkin_window_and_once(published, frozen):
         services.checkin_record(assignment=a, user=a.user)
 
 
-def test_missed_checkin_alert_is_idempotent(published, staffed, frozen):
+def test_missed_checkin_alert_is_idempotent(published, staffed, frozen, django_capture_on_commit_callbacks):
     from chihuy.roster.tasks import checkin_missed_alert
 
     a = _health_primary(published, at(24, 13))
     mail.outbox.clear()
     assert checkin_missed_alert.call(a.pk) is False  # not due yet
     frozen.move_to(at(24, 13, 16))
-    assert checkin_missed_alert.call(a.pk) is True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert checkin_missed_alert.call(a.pk) is True
     recipients = {r for m in mail.outbox for r in m.to}
     backup = Assignment.objects.get(roster=published, role=DutyRole.BACKUP, agency=a.agency, start=a.start)
     assert backup.user.email in recipients
     assert staffed.standing.user.email in recipients
-    sent = len(mail.outbox)
-    assert checkin_missed_alert.call(a.pk) is False
-    assert len(mail.outbox) == sent
+    notices = Notification.objects.filter(kind=notify.KIND_CHECKIN_MISSED)
+    assert {n.user_id for n in notices} == {backup.user_id} | _standing_ids(staffed)
+    sent, count = len(mail.outbox), notices.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert checkin_missed_alert.call(a.pk) is False
+    assert len(mail.outbox) == sent and notices.count() == count
 
 
 def test_missed_checkin_task_stored_with_due_time(staffed, settings):
@@ -280,7 +302,7 @@ def test_take_over_running_shift_splits_it(published, staffed, frozen):
     assert taken.checkin.at == at(24, 14)
 
 
-def test_coverage_gaps(staffed, frozen):
+def test_coverage_gaps(staffed, frozen, django_capture_on_commit_callbacks):
     from chihuy.roster.coverage import coverage_gaps
     from chihuy.roster.tasks import coverage_gaps_notify
 
@@ -296,9 +318,15 @@ def test_coverage_gaps(staffed, frozen):
     gaps = coverage_gaps(centre=staffed.centre)
     assert [(g.start, g.agency) for g in gaps] == [(at(30, 13), "YT")]
     mail.outbox.clear()
-    assert coverage_gaps_notify.call(staffed.centre.pk) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert coverage_gaps_notify.call(staffed.centre.pk) == 1
     assert staffed.standing.user.email in {r for m in mail.outbox for r in m.to}
-    assert coverage_gaps_notify.call(staffed.centre.pk) == 0  # once a day
+    notices = Notification.objects.filter(kind=notify.KIND_COVERAGE_GAPS)
+    assert {n.user_id for n in notices} == _standing_ids(staffed)
+    assert all("thiếu 1" in n.body for n in notices)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert coverage_gaps_notify.call(staffed.centre.pk) == 0  # once a day
+    assert notices.count() == len(_standing_ids(staffed))
 
 
 def test_lock_rechecks_across_rosters(published, staffed, world):
