@@ -43,7 +43,7 @@ from chihuy.briefings.forms import (
 )
 from chihuy.briefings.models import AbsenceRequest, AgendaItem, BridgePoint, Briefing, Conclusion, Participant
 from chihuy.centres.access import access_centre
-from chihuy.core.forms import add_service_errors
+from chihuy.core.forms import add_service_errors, flash_errors, run_form_action
 
 
 def _centre(request: HttpRequest) -> Any:
@@ -51,17 +51,6 @@ def _centre(request: HttpRequest) -> Any:
     if centre is None:
         raise Http404(_("Bạn chưa có vai trò tại trung tâm nào."))
     return centre
-
-
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for msg in exc.messages:
-        messages.error(request, msg)
-
-
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for errors in form.errors.values():
-        for msg in errors:
-            messages.error(request, msg)
 
 
 def _briefing(request: HttpRequest, pk: int, action: BriefingAction = BriefingAction.VIEW) -> Briefing:
@@ -221,18 +210,12 @@ def briefing_change(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def briefing_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     briefing = _briefing(request, pk, BriefingAction.DECIDE)
-    form = CancelForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            services.briefing_cancel(
-                briefing=briefing, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("Đã huỷ cuộc họp và thông báo cho người dự."))
+
+    def act(data: dict[str, Any]) -> str:
+        services.briefing_cancel(briefing=briefing, actor=request.user, reason=data["reason"])
+        return _("Đã huỷ cuộc họp và thông báo cho người dự.")
+
+    run_form_action(request, CancelForm(request.POST), act)
     return redirect("briefings:detail", pk=briefing.pk)
 
 
@@ -251,18 +234,12 @@ def _participant(request: HttpRequest, pk: int, ppk: int) -> tuple[Briefing, Par
 @login_required
 def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     briefing = _briefing(request, pk, BriefingAction.ORGANISE)
-    form = AddParticipantForm(request.POST, briefing=briefing)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            p = services.participant_add(
-                briefing=briefing, actor=request.user, member=form.cleaned_data["member"]
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("Đã mời %(u)s dự họp.") % {"u": p.user})
+
+    def act(data: dict[str, Any]) -> str:
+        p = services.participant_add(briefing=briefing, actor=request.user, member=data["member"])
+        return _("Đã mời %(u)s dự họp.") % {"u": p.user}
+
+    run_form_action(request, AddParticipantForm(request.POST, briefing=briefing), act)
     return redirect("briefings:detail", pk=briefing.pk)
 
 
@@ -273,20 +250,12 @@ def participant_move(request: HttpRequest, pk: int, ppk: int) -> HttpResponse:
     briefing, participant = _participant(request, pk, ppk)
     if participant.user_id != request.user.pk:
         require_briefing(request.user, briefing, BriefingAction.DECIDE)
-    form = MoveForm(request.POST, briefing=briefing)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            services.participant_move(
-                participant=participant, actor=request.user, point=form.cleaned_data["point"]
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(
-                request, _("%(u)s dự tại: %(p)s.") % {"u": participant.user, "p": participant.point}
-            )
+
+    def act(data: dict[str, Any]) -> str:
+        services.participant_move(participant=participant, actor=request.user, point=data["point"])
+        return _("%(u)s dự tại: %(p)s.") % {"u": participant.user, "p": participant.point}
+
+    run_form_action(request, MoveForm(request.POST, briefing=briefing), act)
     return redirect("briefings:detail", pk=briefing.pk)
 
 
@@ -298,7 +267,7 @@ def participant_remove(request: HttpRequest, pk: int, ppk: int) -> HttpResponse:
     try:
         services.participant_remove(participant=participant, actor=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Đã bỏ %(u)s khỏi danh sách dự họp.") % {"u": participant.user})
     return redirect("briefings:detail", pk=briefing.pk)
@@ -341,18 +310,12 @@ def absence_request(request: HttpRequest, pk: int) -> HttpResponse:
     participant = selectors.participant_of(briefing=briefing, user=request.user)
     if participant is None:
         raise PermissionDenied(_("Bạn không có trong danh sách dự cuộc họp này."))
-    form = AbsenceRequestForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            services.absence_request(
-                participant=participant, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("Đã gửi đơn xin vắng mặt; chờ chỉ huy trưởng quyết định."))
+
+    def act(data: dict[str, Any]) -> str:
+        services.absence_request(participant=participant, actor=request.user, reason=data["reason"])
+        return _("Đã gửi đơn xin vắng mặt; chờ chỉ huy trưởng quyết định.")
+
+    run_form_action(request, AbsenceRequestForm(request.POST), act)
     return redirect("briefings:detail", pk=briefing.pk)
 
 
@@ -369,23 +332,13 @@ def absence_decide(request: HttpRequest, pk: int, absence_pk: int) -> HttpRespon
         request.user, absence
     ):
         raise PermissionDenied(_("Chỉ chỉ huy trưởng hoặc người chủ trì cuộc họp được duyệt đơn xin vắng."))
-    form = AbsenceDecideForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            services.absence_decide(
-                absence=absence,
-                actor=request.user,
-                approve=form.cleaned_data["decision"] == "approve",
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(
-                request, _("Đã quyết định đơn xin vắng của %(u)s.") % {"u": absence.participant.user}
-            )
+
+    def act(data: dict[str, Any]) -> str:
+        approve = data["decision"] == "approve"
+        services.absence_decide(absence=absence, actor=request.user, approve=approve, note=data["note"])
+        return _("Đã quyết định đơn xin vắng của %(u)s.") % {"u": absence.participant.user}
+
+    run_form_action(request, AbsenceDecideForm(request.POST), act)
     return redirect("briefings:detail", pk=briefing.pk)
 
 
@@ -412,7 +365,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         n = services.attendance_record_many(briefing=briefing, actor=request.user, rows=rows)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Đã ghi điểm danh %(n)d người.") % {"n": n})
     return redirect("briefings:detail", pk=briefing.pk)
@@ -463,7 +416,7 @@ def agenda_build(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         result = minutes.agenda_build(briefing=briefing, actor=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Đã thêm %(n)d nội dung vào chương trình.") % {"n": result.added})
         if result.unavailable:
@@ -478,14 +431,11 @@ def agenda_build(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     briefing = _briefing(request, pk, BriefingAction.ORGANISE)
-    form = AgendaItemForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            minutes.agenda_item_add(briefing=briefing, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors(request, exc)
+
+    def act(data: dict[str, Any]) -> None:
+        minutes.agenda_item_add(briefing=briefing, actor=request.user, **data)
+
+    run_form_action(request, AgendaItemForm(request.POST), act)
     return redirect("briefings:minutes", pk=briefing.pk)
 
 
@@ -501,7 +451,7 @@ def agenda_move(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     try:
         minutes.agenda_item_move(item=item, actor=request.user, direction=request.POST.get("direction", ""))
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     return _agenda_response(request, briefing)
 
 
@@ -514,7 +464,7 @@ def agenda_notes(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         try:
             minutes.agenda_item_update(item=item, actor=request.user, notes=form.cleaned_data["notes"])
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Đã lưu ghi chép."))
     return redirect(reverse("briefings:minutes", args=[briefing.pk]) + f"#item-{item.pk}")
@@ -527,7 +477,7 @@ def agenda_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     try:
         minutes.agenda_item_delete(item=item, actor=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     return _agenda_response(request, briefing)
 
 
@@ -562,7 +512,7 @@ def conclusion_task(request: HttpRequest, pk: int, cpk: int) -> HttpResponse:
     try:
         task = minutes.conclusion_to_task(conclusion=conclusion, actor=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     except minutes.SourceUnavailable:
         messages.error(request, _("Phân hệ nhiệm vụ chưa sẵn sàng; chưa giao được nhiệm vụ."))
     else:
@@ -577,7 +527,7 @@ def conclusion_delete(request: HttpRequest, pk: int, cpk: int) -> HttpResponse:
     try:
         minutes.conclusion_delete(conclusion=conclusion, actor=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     return redirect("briefings:minutes", pk=briefing.pk)
 
 
@@ -592,7 +542,7 @@ def minutes_summary(request: HttpRequest, pk: int) -> HttpResponse:
                 briefing=briefing, actor=request.user, summary=form.cleaned_data["summary"]
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Đã lưu kết luận chung."))
     return redirect("briefings:minutes", pk=briefing.pk)
@@ -605,7 +555,7 @@ def minutes_publish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         minutes.minutes_publish(briefing=briefing, actor=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Đã phát hành biên bản cho người dự họp."))
     return redirect("briefings:minutes", pk=briefing.pk)

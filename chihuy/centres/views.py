@@ -23,7 +23,7 @@ from chihuy.centres.forms import (
 )
 from chihuy.centres.middleware import SESSION_KEY, my_centres
 from chihuy.centres.models import Agency, Member
-from chihuy.core.forms import add_service_errors
+from chihuy.core.forms import add_service_errors, flash_errors
 
 
 def _permissions(request: HttpRequest, centre) -> dict[str, bool]:
@@ -170,8 +170,7 @@ def centre_status(request: HttpRequest, pk: int) -> HttpResponse:
                 centre=centre, status=form.cleaned_data["status"], on=form.cleaned_data["on"]
             )
         except ValidationError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Đã chuyển trạng thái: %(s)s.") % {"s": centre.get_status_display()})
     else:
@@ -285,8 +284,7 @@ def agency_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.agency_delete(agency=agency)
     except ValidationError as exc:
-        for msg in exc.messages:
-            messages.error(request, msg)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Đã xoá cơ quan thành viên."))
     return redirect("centres:detail", pk=agency.centre_id)

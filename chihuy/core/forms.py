@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 DOCUMENT_EXTENSIONS = frozenset({".pdf", ".doc", ".docx", ".odt", ".jpg", ".jpeg", ".png"})
@@ -20,6 +23,38 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def flash_errors(request: HttpRequest, source: forms.BaseForm | ValidationError) -> None:
+    """A form's field errors, or a service's refusal, as messages on the next page."""
+    if isinstance(source, ValidationError):
+        for msg in source.messages:
+            messages.error(request, msg)
+        return
+    for errors in source.errors.values():
+        for error in errors:
+            messages.error(request, str(error))  # ErrorList yields the messages as text
+
+
+def run_form_action(
+    request: HttpRequest, form: forms.BaseForm, act: Callable[[dict[str, Any]], str | None]
+) -> bool:
+    """One small POST action (a button with a few fields) that redirects back to its page.
+
+    ``act`` calls the service with the cleaned data and returns the success message (or
+    None for none); invalid fields and a service's ValidationError become error messages.
+    """
+    if not form.is_valid():
+        flash_errors(request, form)
+        return False
+    try:
+        done = act(form.cleaned_data)
+    except ValidationError as exc:
+        flash_errors(request, exc)
+        return False
+    if done:
+        messages.success(request, done)
+    return True
 
 
 def validate_document(upload: Any) -> Any:

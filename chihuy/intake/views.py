@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chihuy.centres.access import Action, access_centre, can
-from chihuy.core.forms import add_service_errors
+from chihuy.core.forms import add_service_errors, run_form_action
 from chihuy.directives.access import can_assign
 from chihuy.intake import exports, selectors, services
 from chihuy.intake.access import IntakeAction, can_intake, desk_centre, require_intake
@@ -175,32 +175,17 @@ def intake_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _action_errors(request: HttpRequest, exc: ValidationError) -> None:
-    for msg in exc.messages:
-        messages.error(request, msg)
-
-
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for errors in form.errors.values():
-        for msg in errors:
-            messages.error(request, msg)
-
-
 @require_POST
 @login_required
 def intake_status(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.intake_get(user=request.user, pk=pk)
     require_intake(request.user, record.centre, IntakeAction.HANDLE, record)
-    form = StatusForm(request.POST, record=record)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            services.intake_set_status(record=record, **form.cleaned_data)
-        except ValidationError as exc:
-            _action_errors(request, exc)
-        else:
-            messages.success(request, _("Đã chuyển trạng thái: %(s)s.") % {"s": record.get_status_display()})
+
+    def act(data: dict[str, Any]) -> str:
+        services.intake_set_status(record=record, **data)
+        return _("Đã chuyển trạng thái: %(s)s.") % {"s": record.get_status_display()}
+
+    run_form_action(request, StatusForm(request.POST, record=record), act)
     return redirect("intake:detail", pk=record.pk)
 
 
@@ -208,16 +193,12 @@ def intake_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def intake_assign(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.intake_get(user=request.user, pk=pk, action=IntakeAction.ASSIGN)
-    form = AssignForm(request.POST, record=record)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            services.intake_assign(record=record, **form.cleaned_data)
-        except ValidationError as exc:
-            _action_errors(request, exc)
-        else:
-            messages.success(request, _("Đã giao xử lý: %(who)s.") % {"who": record.handler_label})
+
+    def act(data: dict[str, Any]) -> str:
+        services.intake_assign(record=record, **data)
+        return _("Đã giao xử lý: %(who)s.") % {"who": record.handler_label}
+
+    run_form_action(request, AssignForm(request.POST, record=record), act)
     return redirect("intake:detail", pk=record.pk)
 
 
@@ -225,20 +206,16 @@ def intake_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def intake_forward(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.intake_get(user=request.user, pk=pk, action=IntakeAction.LOG)
-    form = ForwardForm(request.POST, record=record)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            copy = services.intake_forward(record=record, **form.cleaned_data)
-        except ValidationError as exc:
-            _action_errors(request, exc)
-        else:
-            messages.success(
-                request,
-                _("Đã chuyển cho %(centre)s (số %(number)s). Hãy báo người dân liên hệ: %(hotline)s.")
-                % {"centre": copy.centre, "number": copy.number, "hotline": copy.centre.hotline or "—"},
-            )
+
+    def act(data: dict[str, Any]) -> str:
+        copy = services.intake_forward(record=record, **data)
+        return _("Đã chuyển cho %(centre)s (số %(number)s). Hãy báo người dân liên hệ: %(hotline)s.") % {
+            "centre": copy.centre,
+            "number": copy.number,
+            "hotline": copy.centre.hotline or "—",
+        }
+
+    run_form_action(request, ForwardForm(request.POST, record=record), act)
     return redirect("intake:detail", pk=record.pk)
 
 
@@ -246,16 +223,12 @@ def intake_forward(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def intake_escalate(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.intake_get(user=request.user, pk=pk, action=IntakeAction.LOG)
-    form = EscalateForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            copy = services.intake_escalate(record=record, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            _action_errors(request, exc)
-        else:
-            messages.success(request, _("Đã báo cáo %(centre)s.") % {"centre": copy.centre})
+
+    def act(data: dict[str, Any]) -> str:
+        copy = services.intake_escalate(record=record, reason=data["reason"])
+        return _("Đã báo cáo %(centre)s.") % {"centre": copy.centre}
+
+    run_form_action(request, EscalateForm(request.POST), act)
     return redirect("intake:detail", pk=record.pk)
 
 
@@ -263,12 +236,12 @@ def intake_escalate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def intake_note(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.intake_get(user=request.user, pk=pk, action=IntakeAction.LOG)
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        services.intake_note(record=record, note=form.cleaned_data["note"])
-        messages.success(request, _("Đã thêm ghi chú."))
+
+    def act(data: dict[str, Any]) -> str:
+        services.intake_note(record=record, note=data["note"])
+        return _("Đã thêm ghi chú.")
+
+    run_form_action(request, NoteForm(request.POST), act)
     return redirect("intake:detail", pk=record.pk)
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from chihuy.core.forms import add_service_errors
+from chihuy.core.forms import add_service_errors, flash_errors
 from chihuy.reports import documents, selectors, services, spreadsheet
 from chihuy.reports.access import ReportAction, access_report_centre, can_report, require_report
 from chihuy.reports.choices import ImportStatus
@@ -288,8 +288,7 @@ def close_day(request: HttpRequest, pk: int, day: dt.date) -> HttpResponse:
     try:
         services.day_close(centre=centre, day=day, user=request.user)
     except ValidationError as exc:
-        for msg in exc.messages:
-            messages.error(request, msg)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Đã chốt số liệu ngày %(d)s.") % {"d": f"{day:%d/%m/%Y}"})
     return redirect("reports:day", pk=centre.pk, day=day)
@@ -302,8 +301,7 @@ def reopen_day(request: HttpRequest, pk: int, day: dt.date) -> HttpResponse:
     try:
         services.day_reopen(centre=centre, day=day)
     except ValidationError as exc:
-        for msg in exc.messages:
-            messages.error(request, msg)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Đã mở lại ngày %(d)s.") % {"d": f"{day:%d/%m/%Y}"})
     return redirect("reports:day", pk=centre.pk, day=day)

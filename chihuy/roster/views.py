@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from chihuy.centres.access import Action, access_centre, access_scoped, can
 from chihuy.centres.models import Member
-from chihuy.core.forms import add_service_errors
+from chihuy.core.forms import add_service_errors, flash_errors
 from chihuy.roster import exports, feeds, selectors, services
 from chihuy.roster.coverage import coverage_gaps
 from chihuy.roster.forms import (
@@ -36,11 +36,6 @@ from chihuy.roster.models import Assignment, CalendarToken, Roster, SwapRequest,
 def _mode(request: HttpRequest) -> str:
     mode = request.GET.get("view", "week")
     return mode if mode in selectors.CALENDAR_MODES else "week"
-
-
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for msg in exc.messages:
-        messages.error(request, msg)
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
@@ -124,7 +119,7 @@ def roster_generate(request: HttpRequest, pk: int) -> HttpResponse:
             centre=centre, start=form.cleaned_data["start"], end=form.cleaned_data["end"]
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
         return redirect("roster:centre", pk=centre.pk)
     messages.success(
         request, _("Đã lập bản nháp lịch trực; %(n)d vị trí chưa bố trí được.") % {"n": len(roster.unfilled)}
@@ -158,7 +153,7 @@ def roster_publish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.roster_publish(roster=roster)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Đã ban hành lịch trực và gửi thông báo cho người trực, các cơ quan."))
     return redirect("roster:detail", pk=roster.pk)
@@ -171,7 +166,7 @@ def roster_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.roster_delete(roster=roster)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
         return redirect("roster:detail", pk=roster.pk)
     messages.success(request, _("Đã xoá bản nháp."))
     return redirect("roster:centre", pk=roster.centre_id)
@@ -225,7 +220,7 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.checkin_record(assignment=a, user=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(
             request, _("Đã điểm danh lúc %(t)s.") % {"t": timezone.localtime().strftime("%H:%M")}
@@ -248,7 +243,7 @@ def take_over(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.assignment_take_over(assignment=a, member=me)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Bạn đã nhận ca này; ban chỉ huy và bộ phận thường trực đã được báo."))
     return _back(request, "roster:mine")
@@ -307,7 +302,7 @@ def swap_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
         else:
             swap = services.swap_reject(swap=swap, by=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Yêu cầu đổi ca: %(s)s.") % {"s": swap.get_status_display()})
     return _back(request, "roster:mine")
@@ -566,7 +561,7 @@ def leave_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.unavailability_delete(leave=leave, by=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Đã xoá nghỉ phép của %(name)s.") % {"name": leave.member.user})
     return _back(request, "roster:leave_mine")
