@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RosterStatus(models.TextChoices):
@@ -27,7 +28,7 @@ class SwapStatus(models.TextChoices):
     REQUESTED = "requested", _("Chờ người nhận đồng ý")
     ACCEPTED = "accepted", _("Chờ chỉ huy duyệt")
     APPROVED = "approved", _("Đã duyệt")
-    REJECTED = "rejected", _("Từ chối")
+    REJECTED = "rejected", pgettext_lazy("swap status", "Từ chối")
     CANCELLED = "cancelled", _("Đã huỷ")
 
     @property
