@@ -144,10 +144,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", True):
     # Under ASGI Django advises against persistent connections; without a pool every request
     # would open a new PostgreSQL connection (a backend process started, authenticated and
-    # torn down per request). Each server process keeps a small psycopg pool instead.
+    # torn down per request). Each server process keeps a small psycopg pool instead:
+    # server processes × DB_POOL_MAX must stay below PostgreSQL's max_connections.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env_int("DB_POOL_MIN", 2),
+        "min_size": env_int("DB_POOL_MIN", 1),
         "max_size": env_int("DB_POOL_MAX", 10),
         "timeout": 10,
     }

@@ -27,6 +27,10 @@ from typing import Any
 
 APP = "chihuy.asgi:application"
 STARTUP_GRACE_SECONDS = 5.0
+# Each process keeps its own database pool (DB_POOL_MAX connections at most), so the
+# default stays well under PostgreSQL's 100 connections on a big machine; set
+# WEB_CONCURRENCY to go beyond, with max_connections raised to match.
+DEFAULT_MAX_WORKERS = 8
 
 logger = logging.getLogger("chihuy.serve")
 
@@ -38,8 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--workers",
         type=int,
-        default=int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1),
-        help="processes (default: WEB_CONCURRENCY, else one per CPU core)",
+        default=int(os.environ.get("WEB_CONCURRENCY") or min(os.cpu_count() or 1, DEFAULT_MAX_WORKERS)),
+        help="processes (default: WEB_CONCURRENCY, else one per CPU core up to 8)",
     )
     parser.add_argument("--log-level", default="warning")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
