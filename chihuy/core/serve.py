@@ -50,6 +50,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _die_with_parent() -> None:
+    """Linux: a worker gets SIGTERM if the supervisor dies, even by SIGKILL (no orphans)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() == 1:  # the parent was already gone before the call
+        sys.exit(0)
+
+
 def _listen(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -140,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chihuy.settings")
     if args.child:
+        _die_with_parent()
         _serve_one(args, _listen(args.host, args.port))
         return 0
     if args.workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):

@@ -96,3 +96,12 @@ def test_a_port_taken_by_someone_else_stops_the_launcher(tmp_path):
             stderr=subprocess.DEVNULL,
         )
         assert proc.wait(30) == 1
+
+
+def test_workers_do_not_outlive_a_killed_supervisor(launcher):
+    proc, port = launcher
+    assert _wait(lambda: len(_children(proc.pid)) == 2 and _healthy(port))
+    workers = _children(proc.pid)
+    proc.kill()  # SIGKILL: the supervisor cannot pass anything on
+    proc.wait(10)
+    assert _wait(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers))
