@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from chihuy.notifications.models import Notification
 
@@ -28,14 +28,19 @@ def notification_get(*, user: Any, pk: int) -> Notification:
     return get_object_or_404(Notification, pk=pk, user=user)
 
 
-def centre_channels(*, centre: Any) -> Sequence[str]:
-    """The channels a notice to a centre's people travels on: the ones the centre chose for its
-    urgent alerts (``AlertPolicy.channels()``: in-app always, then e-mail, SMS and Zalo OA when
-    enabled; R3, R4), or the defaults of a notice when it has no policy. One query; a batch over
-    many centres reads their policies together instead (``chihuy.reports.reminders.CentreChannels``).
+def channels_by_centre(*, where: Q) -> dict[int, Sequence[str]]:
+    """The channels notices to each centre's people travel on, for the centres ``where`` picks
+    (a Q on the alert policy) in one query: the ones the centre chose for its urgent alerts
+    (``AlertPolicy.channels()``: in-app always, then e-mail, SMS and Zalo OA when enabled;
+    R3, R4). A centre without a policy is absent: its notices use ``DEFAULT_CHANNELS``.
     """
     from chihuy.alerts.models import AlertPolicy
+
+    return {p.centre_id: p.channels() for p in AlertPolicy.objects.filter(where)}
+
+
+def centre_channels(*, centre: Any) -> Sequence[str]:
+    """``channels_by_centre`` for one centre, with the default when it has no policy."""
     from chihuy.notifications.choices import DEFAULT_CHANNELS
 
-    policy = AlertPolicy.objects.filter(centre=centre).first()
-    return policy.channels() if policy is not None else DEFAULT_CHANNELS
+    return channels_by_centre(where=Q(centre=centre)).get(centre.pk, DEFAULT_CHANNELS)

@@ -98,12 +98,11 @@ class CentreChannels:
     """
 
     def __init__(self, parent_ids: Collection[int]) -> None:
-        from chihuy.alerts.models import AlertPolicy
+        from chihuy.notifications.selectors import channels_by_centre
 
-        policies = AlertPolicy.objects.filter(
-            Q(centre_id__in=parent_ids) | Q(centre__parent_id__in=parent_ids)
+        self._by_centre = channels_by_centre(
+            where=Q(centre_id__in=parent_ids) | Q(centre__parent_id__in=parent_ids)
         )
-        self._by_centre = {p.centre_id: p.channels() for p in policies}
 
     def of(self, centre: Centre) -> Sequence[str]:
         from chihuy.notifications.choices import DEFAULT_CHANNELS
