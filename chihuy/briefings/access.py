@@ -24,7 +24,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from chihuy.centres.access import roles_at
+from chihuy.centres.access import has_role_at, is_active_user, roles_at
 from chihuy.centres.choices import CentreStatus, Role
 
 
@@ -38,21 +38,15 @@ ORGANISER_ROLES = frozenset({Role.COMMANDER, Role.DEPUTY, Role.STANDING})
 CHILD_POINT_ROLES = frozenset({Role.COMMANDER, Role.DEPUTY, Role.STANDING})
 
 
-def _active(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
 def can_schedule(user: Any, centre: Any) -> bool:
     """Create ad-hoc briefings and edit the centre's briefing settings."""
-    if not _active(user) or centre.status == CentreStatus.DISSOLVED:
-        return False
-    return bool(user.is_superuser or roles_at(user, centre) & ORGANISER_ROLES)
+    return has_role_at(user, centre, ORGANISER_ROLES)
 
 
 def can_briefing(user: Any, briefing: Any, action: BriefingAction) -> bool:
     if action == BriefingAction.VIEW:
         return True  # the caller fetched it through visible_to
-    if not _active(user) or briefing.centre.status == CentreStatus.DISSOLVED:
+    if not is_active_user(user) or briefing.centre.status == CentreStatus.DISSOLVED:
         return False
     if user.is_superuser:
         return True
@@ -65,7 +59,7 @@ def can_briefing(user: Any, briefing: Any, action: BriefingAction) -> bool:
 
 def can_choose_at_point(user: Any, point: Any) -> bool:
     """R12: the child centre's own staff choose who sits at its point."""
-    if not _active(user) or point.centre_id is None:
+    if not is_active_user(user) or point.centre_id is None:
         return False
     return bool(user.is_superuser or roles_at(user, point.centre) & CHILD_POINT_ROLES)
 

@@ -459,14 +459,12 @@ def agenda_move(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @login_required
 def agenda_notes(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     briefing, item = _item(request, pk, item_pk)
-    form = NotesForm(request.POST)
-    if form.is_valid():
-        try:
-            minutes.agenda_item_update(item=item, actor=request.user, notes=form.cleaned_data["notes"])
-        except ValidationError as exc:
-            flash_errors(request, exc)
-        else:
-            messages.success(request, _("Đã lưu ghi chép."))
+
+    def act(data: dict[str, Any]) -> str:
+        minutes.agenda_item_update(item=item, actor=request.user, notes=data["notes"])
+        return _("Đã lưu ghi chép.")
+
+    run_form_action(request, NotesForm(request.POST), act)
     return redirect(reverse("briefings:minutes", args=[briefing.pk]) + f"#item-{item.pk}")
 
 
@@ -535,16 +533,12 @@ def conclusion_delete(request: HttpRequest, pk: int, cpk: int) -> HttpResponse:
 @login_required
 def minutes_summary(request: HttpRequest, pk: int) -> HttpResponse:
     briefing = _briefing(request, pk, BriefingAction.ORGANISE)
-    form = SummaryForm(request.POST)
-    if form.is_valid():
-        try:
-            minutes.minutes_summary_update(
-                briefing=briefing, actor=request.user, summary=form.cleaned_data["summary"]
-            )
-        except ValidationError as exc:
-            flash_errors(request, exc)
-        else:
-            messages.success(request, _("Đã lưu kết luận chung."))
+
+    def act(data: dict[str, Any]) -> str:
+        minutes.minutes_summary_update(briefing=briefing, actor=request.user, summary=data["summary"])
+        return _("Đã lưu kết luận chung.")
+
+    run_form_action(request, SummaryForm(request.POST), act)
     return redirect("briefings:minutes", pk=briefing.pk)
 
 

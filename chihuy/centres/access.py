@@ -14,6 +14,7 @@ records with ``access_centre`` / ``access_scoped``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -119,6 +120,21 @@ def visible_centres(user: Any) -> models.QuerySet[Any]:
 
 def roles_at(user: Any, centre: Any) -> set[str]:
     return {m.role for m in memberships(user) if m.centre_id == centre.pk}
+
+
+def is_active_user(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def has_role_at(user: Any, centre: Any, roles: Collection[str]) -> bool:
+    """An active user holding one of ``roles`` at ``centre``, which is not dissolved.
+
+    The rule every app's "may this role act here" check starts from (a superuser holds
+    every role); the apps add their own exceptions (the chair, the assigned handler).
+    """
+    if not is_active_user(user) or centre.status == CentreStatus.DISSOLVED:
+        return False
+    return bool(user.is_superuser or roles_at(user, centre) & set(roles))
 
 
 def can(user: Any, centre: Any, action: Action) -> bool:

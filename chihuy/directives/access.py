@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from chihuy.centres.access import memberships, roles_at
+from chihuy.centres.access import has_role_at, is_active_user, memberships, roles_at
 from chihuy.centres.choices import CentreStatus, Role
 
 
@@ -30,20 +30,14 @@ class TaskAction(StrEnum):
 ASSIGNER_ROLES = frozenset({Role.COMMANDER, Role.DEPUTY, Role.STANDING})
 
 
-def _active(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
 def can_assign(user: Any, centre: Any) -> bool:
     """Whether ``user`` may give tasks on behalf of ``centre``."""
-    if not _active(user) or centre.status == CentreStatus.DISSOLVED:
-        return False
-    return bool(user.is_superuser or roles_at(user, centre) & ASSIGNER_ROLES)
+    return has_role_at(user, centre, ASSIGNER_ROLES)
 
 
 def can_update(user: Any, assignment: Any) -> bool:
     """Whether ``user`` may report on ``assignment`` (accept, progress, done, cannot, escalate)."""
-    if not _active(user):
+    if not is_active_user(user):
         return False
     if user.is_superuser:
         return True

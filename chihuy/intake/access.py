@@ -16,8 +16,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from chihuy.centres.access import Action, access_scoped, can, roles_at
-from chihuy.centres.choices import CentreStatus, Role
+from chihuy.centres.access import Action, access_scoped, can, has_role_at
+from chihuy.centres.choices import Role
 
 
 class IntakeAction(StrEnum):
@@ -41,20 +41,13 @@ def can_intake(user: Any, centre: Any, action: IntakeAction, record: Any = None)
     """Whether ``user`` may do ``action`` at ``centre`` (which he can already see)."""
     if action == IntakeAction.VIEW:
         return can(user, centre, Action.VIEW)
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if centre.status == CentreStatus.DISSOLVED:
-        return False
-    if user.is_superuser:
-        return True
-    roles = roles_at(user, centre)
-    if roles & INTAKE_ROLES[action]:
+    if has_role_at(user, centre, INTAKE_ROLES[action]):
         return True
     # A member handles what was assigned to him (R10: resolves what is within his authority).
     return (
         action == IntakeAction.HANDLE
         and record is not None
-        and Role.MEMBER in roles
+        and has_role_at(user, centre, {Role.MEMBER})
         and record.handler_member_id is not None
         and record.handler_member.user_id == user.pk
     )

@@ -16,8 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from chihuy.centres.access import Action, access_centre, access_scoped, can, roles_at
-from chihuy.centres.choices import CentreStatus, Role
+from chihuy.centres.access import Action, access_centre, access_scoped, can, has_role_at
+from chihuy.centres.choices import Role
 
 
 class ReportAction(StrEnum):
@@ -38,13 +38,7 @@ def can_report(user: Any, centre: Any, action: ReportAction) -> bool:
     """Whether ``user`` may do ``action`` at ``centre`` (which he can already see)."""
     if action == ReportAction.VIEW:
         return can(user, centre, Action.VIEW)
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if centre.status == CentreStatus.DISSOLVED:
-        return False
-    if user.is_superuser:
-        return True
-    return bool(roles_at(user, centre) & REPORT_ROLES[action])
+    return has_role_at(user, centre, REPORT_ROLES[action])
 
 
 def require_report(user: Any, centre: Any, action: ReportAction) -> None:

@@ -27,6 +27,36 @@ def _visible_centre_ids(user: Any) -> Any:
     return visible_centres(user).values("pk")
 
 
+class BoardStatus:
+    """Where a task or one commune's assignment of it stands on the board.
+
+    An open one past its deadline is overdue whatever was stored, so the board never waits
+    for the overdue sweep. ``due_at`` is the deadline that applies (the task's own).
+    """
+
+    status: str
+
+    @property
+    def due_at(self) -> Any:
+        raise NotImplementedError
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status not in CLOSED_STATUSES and self.due_at < timezone.now()
+
+    @property
+    def board_status(self) -> str:
+        return TaskStatus.OVERDUE if self.is_overdue else self.status
+
+    @property
+    def board_status_label(self) -> str:
+        return str(TaskStatus(self.board_status).label)
+
+    @property
+    def status_colour(self) -> str:
+        return TaskStatus(self.board_status).colour
+
+
 class TaskQuerySet(models.QuerySet["Task"]):
     def visible_to(self, user: Any) -> TaskQuerySet:
         """The assigning centre and its ancestors see a task; an assigned centre sees it too.
@@ -51,7 +81,7 @@ class TaskQuerySet(models.QuerySet["Task"]):
         return self.filter(deadline__lt=now).exclude(status__in=CLOSED_STATUSES)
 
 
-class Task(Audited):
+class Task(BoardStatus, Audited):
     """A task or directive given by one centre (R8, R10, R12, R24): to a member, an agency,
     or one or many child centres, each tracked in its own ``Assignment``."""
 
@@ -125,21 +155,8 @@ class Task(Audited):
         return f"NV{self.pk}"
 
     @property
-    def is_overdue(self) -> bool:
-        return self.status not in CLOSED_STATUSES and self.deadline < timezone.now()
-
-    @property
-    def board_status(self) -> str:
-        """The column on the board: an open task past its deadline is overdue, whatever was stored."""
-        return TaskStatus.OVERDUE if self.is_overdue else self.status
-
-    @property
-    def board_status_label(self) -> str:
-        return str(TaskStatus(self.board_status).label)
-
-    @property
-    def status_colour(self) -> str:
-        return TaskStatus(self.board_status).colour
+    def due_at(self) -> Any:
+        return self.deadline
 
     @property
     def priority_colour(self) -> str:
@@ -158,7 +175,7 @@ class TaskAssignmentQuerySet(models.QuerySet["Assignment"]):
         return self.exclude(status__in=CLOSED_STATUSES)
 
 
-class Assignment(Audited):
+class Assignment(BoardStatus, Audited):
     """Who carries out a task, with his own status and progress: one per member, agency or
     child centre (a directive to every commune is tracked commune by commune, R12)."""
 
@@ -264,17 +281,5 @@ class Assignment(Audited):
         return self.assignee_centre if self.assignee_centre_id else self.task.centre
 
     @property
-    def is_overdue(self) -> bool:
-        return self.status not in CLOSED_STATUSES and self.task.deadline < timezone.now()
-
-    @property
-    def board_status(self) -> str:
-        return TaskStatus.OVERDUE if self.is_overdue else self.status
-
-    @property
-    def board_status_label(self) -> str:
-        return str(TaskStatus(self.board_status).label)
-
-    @property
-    def status_colour(self) -> str:
-        return TaskStatus(self.board_status).colour
+    def due_at(self) -> Any:
+        return self.task.deadline
