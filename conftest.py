@@ -126,3 +126,37 @@ def gateway() -> Any:
 
     with FakeGateway() as fake:
         yield fake
+
+
+@pytest.fixture
+def _fresh_throttle_cache() -> Any:
+    # The API throttle counts in the cache, and ids repeat across tests.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def anon(_fresh_throttle_cache: Any) -> Any:
+    """An API client with no credentials."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def api(_fresh_throttle_cache: Any) -> Any:
+    """``api(user)``: an API client sending a fresh bearer token of ``user``."""
+    from rest_framework.test import APIClient
+
+    from chihuy.api.services import api_token_create
+
+    def _api(user: Any) -> APIClient:
+        _, secret = api_token_create(user=user, name="test")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        return client
+
+    return _api

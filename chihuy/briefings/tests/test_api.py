@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
-from rest_framework.test import APIClient
 
-from chihuy.api.services import api_token_create
 from chihuy.api.tests.conftest import assert_problem
 from chihuy.briefings import services
 from chihuy.briefings.choices import Attendance
@@ -15,29 +12,6 @@ from chihuy.briefings.tests.factories import BriefingFactory
 from chihuy.centres.choices import Role
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def anon():
-    return APIClient()
-
-
-@pytest.fixture
-def api():
-    def _api(user):
-        _, secret = api_token_create(user=user, name="test")
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
-        return client
-
-    return _api
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import json
 import threading
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -25,29 +24,6 @@ from chihuy.intake.tests.factories import make_intake
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/intakes"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def anon() -> APIClient:
-    return APIClient()
-
-
-@pytest.fixture
-def api():
-    def _api(user):
-        _, secret = api_token_create(user=user, name="test")
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
-        return client
-
-    return _api
 
 
 def _body(world, **extra):

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from chihuy.api.services import api_token_create
 from chihuy.api.tests.conftest import assert_problem
 from chihuy.reports.choices import ReportState, Source
 from chihuy.reports.models import DailyReport
@@ -14,24 +12,6 @@ from chihuy.reports.tests.factories import figures, submit
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/reports"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def api():
-    def _api(user):
-        _, secret = api_token_create(user=user, name="test")
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
-        return client
-
-    return _api
 
 
 def _body(world, **extra):
