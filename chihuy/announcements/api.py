@@ -90,7 +90,9 @@ class MessageReadView(ApiView):
         responses={200: MessageReadSerializer, **problems(401, 403, 404)},
     )
     def post(self, request: Request, pk: int) -> Response:
-        centre_id = Message.objects.filter(pk=pk).values_list("centre_id", flat=True).first()
+        centre_id = (
+            Message.objects.visible_to(request.user).filter(pk=pk).values_list("centre_id", flat=True).first()
+        )
         if centre_id is None:
             raise exceptions.NotFound()
         centre = access_channel(request.user, centre_id)

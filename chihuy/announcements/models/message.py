@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chihuy.audit.mixins import Audited
+from chihuy.centres.access import CentreScopedQuerySet
 from chihuy.intake.models.attachment import validate_attachment
 
 
@@ -45,6 +46,8 @@ class Message(Audited):
         related_name="+",
     )
     created_at = models.DateTimeField(_("gửi lúc"), default=timezone.now, db_index=True)
+
+    objects = CentreScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tin nhắn kênh thông báo")
