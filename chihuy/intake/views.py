@@ -33,6 +33,7 @@ from chihuy.intake.forms import (
     StatusForm,
     centre_structure,
 )
+from chihuy.intake.models import RoutingRule
 from chihuy.jurisdictions.models import Jurisdiction
 
 PAGE_SIZE = 50
@@ -363,7 +364,7 @@ def procedure_acknowledge_view(request: HttpRequest, centre_id: int) -> HttpResp
 def routing_rules(request: HttpRequest, centre_id: int) -> HttpResponse:
     """R16: the province sets at which level each category is handled; officers see the advice."""
     centre = access_centre(request.user, centre_id, Action.EDIT)
-    if centre.level != "province":
+    if not RoutingRule.settable_by(centre):  # the page exists only where the rules can be set
         raise Http404(_("Chỉ trung tâm cấp tỉnh đặt quy tắc chuyển cấp xử lý."))
     current = {r.category: r for r in selectors.routing_rules(centre=centre)}
     form = RoutingRulesForm(request.POST or None, rules=current)

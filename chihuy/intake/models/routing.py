@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +41,11 @@ class RoutingRule(Audited):
     def __str__(self) -> str:
         return f"{self.get_category_display()} → {self.get_level_display()}"
 
+    @staticmethod
+    def settable_by(centre: Any) -> bool:
+        """R16: the province decides at which level each category is handled."""
+        return bool(centre.level == CentreLevel.PROVINCE)
+
     def clean(self) -> None:
-        if self.centre_id and self.centre.level != CentreLevel.PROVINCE:
+        if self.centre_id and not self.settable_by(self.centre):
             raise ValidationError({"centre": _("Chỉ trung tâm cấp tỉnh đặt quy tắc chuyển cấp xử lý.")})
