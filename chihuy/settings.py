@@ -152,6 +152,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_b
         "max_size": env_int("DB_POOL_MAX", 10),
         "timeout": 10,
     }
+# Worker threads per server process for sync views (chihuy/asgi.py); each holds at most one
+# database connection, so keep it at or below DB_POOL_MAX.
+WEB_THREADS = env_int("WEB_THREADS", 8)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
