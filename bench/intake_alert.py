@@ -7,6 +7,9 @@ the database is dropped, created and migrated by this script). Measures (issue 3
 - ``intake_rps``: sustained ``POST /api/v1/intakes``, 8 concurrent clients, BENCH_SECONDS (30 s);
 - ``raw_insert_tps``: plain single-row INSERTs into a similar table, same database and concurrency;
 - ``intake_vs_raw``: their ratio;
+- ``healthz_rps`` / ``healthz_vs_raw``: the same clients and server on ``GET /healthz`` (one
+  ``SELECT 1``, no authentication, no write) for BENCH_FLOOR_SECONDS (10 s): the most any
+  request through this HTTP stack reaches on this machine, for reading ``intake_vs_raw``;
 - ``alert_p50_ms`` / ``alert_p99_ms``: from an urgent POST returning to its alert event arriving on
   the commander's open ``/alerts/stream`` connection, over BENCH_URGENT (500) urgent records sent
   while 20 non-urgent records per second flow in the background. The event is committed before
@@ -34,10 +37,13 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/chihuy_bench"
 CONCURRENCY = 8
 SECONDS = float(os.environ.get("BENCH_SECONDS", "30"))
+FLOOR_SECONDS = float(os.environ.get("BENCH_FLOOR_SECONDS", "10"))
 URGENT = int(os.environ.get("BENCH_URGENT", "500"))
 URGENT_GAP_SECONDS = 0.05  # urgent records go one after another, never piling up
 MAX_BACKGROUND_IN_FLIGHT = 16
 BACKGROUND_PER_SECOND = 20.0
+BACKGROUND_LINES = 4
+URGENT_LINES = 2
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 
 
@@ -99,9 +105,10 @@ def _setup_django(url: str) -> dict[str, Any]:
     commander = user_model.objects.create_user(username="bench_commander", password="x" * 16)
     Member.objects.create(centre=centre, user=commander, role=Role.COMMANDER)
     # One integration (user + token) per client: the API throttles per user (600/min), and
-    # eight call-centre lines are eight callers, not one.
+    # eight call-centre lines are eight callers, not one. The background flow (20/s = 1,200
+    # a minute) and the urgent records (up to 20/s) are spread over several lines the same way.
     secrets = []
-    for i in range(CONCURRENCY + 2):
+    for i in range(CONCURRENCY + BACKGROUND_LINES + URGENT_LINES):
         officer = user_model.objects.create_user(username=f"bench_officer{i}", password="x" * 16)
         Member.objects.create(centre=centre, user=officer, role=Role.DUTY_OFFICER)
         secrets.append(api_token_create(user=officer, name="bench")[1])
@@ -206,6 +213,24 @@ async def _intake_rps(base: str, ctx: dict[str, Any]) -> float:
     return done / (time.monotonic() - start)
 
 
+async def _healthz_rps(base: str) -> float:
+    import httpx
+
+    done = 0
+    stop = time.monotonic() + FLOOR_SECONDS
+
+    async def client_loop() -> None:
+        nonlocal done
+        async with httpx.AsyncClient(base_url=base, headers=PROXY_HEADERS, timeout=30) as client:
+            while time.monotonic() < stop:
+                if (await client.get("/healthz")).status_code == 200:
+                    done += 1
+
+    start = time.monotonic()
+    await asyncio.gather(*(client_loop() for _ in range(CONCURRENCY)))
+    return done / (time.monotonic() - start)
+
+
 async def _raw_tps(url: str, centre: int) -> float:
     import psycopg
 
@@ -259,8 +284,9 @@ async def _alert_latency(base: str, ctx: dict[str, Any], stats: dict[str, Any]) 
                     elif line.startswith("data: ") and event == "alert":
                         arrived.setdefault(json.loads(line[6:])["record"], time.perf_counter())
 
-    bg_headers = {"Authorization": f"Bearer {ctx['tokens'][CONCURRENCY]}", **PROXY_HEADERS}
-    headers = {"Authorization": f"Bearer {ctx['tokens'][CONCURRENCY + 1]}", **PROXY_HEADERS}
+    def line_headers(first: int, count: int, n: int) -> dict[str, str]:
+        return {"Authorization": f"Bearer {ctx['tokens'][first + n % count]}"}
+
     stop_background = asyncio.Event()
 
     async def background() -> None:
@@ -270,7 +296,11 @@ async def _alert_latency(base: str, ctx: dict[str, Any], stats: dict[str, Any]) 
         async def one(client: httpx.AsyncClient, n: int) -> None:
             nonlocal background_sent
             try:
-                r = await client.post("/api/v1/intakes", json=_body(ctx["centre"], n, False))
+                r = await client.post(
+                    "/api/v1/intakes",
+                    json=_body(ctx["centre"], n, False),
+                    headers=line_headers(CONCURRENCY, BACKGROUND_LINES, n),
+                )
                 if r.status_code == 201:
                     background_sent += 1
                 elif background_sent == 0:
@@ -280,7 +310,7 @@ async def _alert_latency(base: str, ctx: dict[str, Any], stats: dict[str, Any]) 
             finally:
                 gate.release()
 
-        async with httpx.AsyncClient(base_url=base, headers=bg_headers, timeout=60) as client:
+        async with httpx.AsyncClient(base_url=base, headers=PROXY_HEADERS, timeout=60) as client:
             n = 10**6
             pending: set[asyncio.Task[Any]] = set()
             next_at = time.perf_counter()
@@ -296,7 +326,11 @@ async def _alert_latency(base: str, ctx: dict[str, Any], stats: dict[str, Any]) 
 
     async def urgent_one(client: httpx.AsyncClient, n: int) -> None:
         started = time.perf_counter()
-        r = await client.post("/api/v1/intakes", json=_body(ctx["centre"], n, True))
+        r = await client.post(
+            "/api/v1/intakes",
+            json=_body(ctx["centre"], n, True),
+            headers=line_headers(CONCURRENCY + BACKGROUND_LINES, URGENT_LINES, n),
+        )
         now = time.perf_counter()
         if r.status_code == 201:
             returned[r.json()["number"]] = now
@@ -309,7 +343,7 @@ async def _alert_latency(base: str, ctx: dict[str, Any], stats: dict[str, Any]) 
     await asyncio.wait_for(connected.wait(), 30)
     bg = asyncio.create_task(background())
     started = time.perf_counter()
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=base, headers=PROXY_HEADERS, timeout=60) as client:
         for n in range(URGENT):
             await urgent_one(client, 2 * 10**6 + n)
             await asyncio.sleep(URGENT_GAP_SECONDS)
@@ -366,6 +400,8 @@ def main() -> None:
         _log(f"intake throughput for {SECONDS:g} s")
         intake_rps = asyncio.run(_intake_rps(base, ctx))
         _log(f"intake_rps={intake_rps:.1f}")
+        _log(f"GET /healthz for {FLOOR_SECONDS:g} s")
+        healthz_rps = asyncio.run(_healthz_rps(base))
         _log(f"raw inserts for {SECONDS:g} s")
         raw_tps = asyncio.run(_raw_tps(url, ctx["centre"]))
         _log(f"alert latency over {URGENT} urgent records")
@@ -388,6 +424,8 @@ def main() -> None:
                 "intake_rps": round(intake_rps, 1),
                 "raw_insert_tps": round(raw_tps, 1),
                 "intake_vs_raw": round(intake_rps / raw_tps, 3) if raw_tps else None,
+                "healthz_rps": round(healthz_rps, 1),
+                "healthz_vs_raw": round(healthz_rps / raw_tps, 3) if raw_tps else None,
                 "alerts": len(latencies),
                 "alert_p50_ms": _pct(latencies, 0.50),
                 "alert_p99_ms": _pct(latencies, 0.99),
