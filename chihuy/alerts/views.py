@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -165,20 +166,40 @@ async def _async_events(stream: _Stream) -> AsyncIterator[bytes]:
             bus.unsubscribe(stream.user_id, woken)
 
 
+_sync_streams = 0
+_sync_streams_lock = threading.Lock()
+
+
+def open_sync_streams() -> int:
+    """How many streams a WSGI server is serving now (the test live server's threads).
+
+    Such a thread learns that its tab is gone only when a write fails, at the next event or
+    heartbeat; until then it keeps reading the database.
+    """
+    return _sync_streams
+
+
 def _sync_events(stream: _Stream) -> Iterator[bytes]:
     """The same stream for a WSGI server (the test live server): a thread per open tab."""
-    started = last_write = time.monotonic()
-    yield b"retry: 2000\n: connected\n\n"
-    while time.monotonic() - started < WSGI_STREAM_LIFETIME_SECONDS:
-        chunks = stream.poll()
-        now = time.monotonic()
-        if chunks:
-            yield from chunks
-            last_write = now
-        elif now - last_write >= stream_heartbeat_seconds():
-            yield b": ping\n\n"
-            last_write = now
-        time.sleep(stream_poll_seconds())
+    global _sync_streams
+    with _sync_streams_lock:
+        _sync_streams += 1
+    try:
+        started = last_write = time.monotonic()
+        yield b"retry: 2000\n: connected\n\n"
+        while time.monotonic() - started < WSGI_STREAM_LIFETIME_SECONDS:
+            chunks = stream.poll()
+            now = time.monotonic()
+            if chunks:
+                yield from chunks
+                last_write = now
+            elif now - last_write >= stream_heartbeat_seconds():
+                yield b": ping\n\n"
+                last_write = now
+            time.sleep(stream_poll_seconds())
+    finally:  # also when the server closes us after a failed write
+        with _sync_streams_lock:
+            _sync_streams -= 1
 
 
 async def stream(request: HttpRequest) -> HttpResponseBase:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,10 @@ import pytest
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
 # fixtures happen before and after page actions, never concurrently with them.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The live server's alert-stream thread notices a closed tab only when a write fails: with a
+# heartbeat every half second it stops soon after the page closes (see ``page``).
+os.environ.setdefault("CHIHUY_ALERTS_HEARTBEAT_SECONDS", "0.5")
+STREAMS_GONE_SECONDS = 10.0
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -41,6 +46,20 @@ def page(browser, request):
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _streams_end_before_the_flush():
+    """After every page and extra browser context of the test has closed (their fixtures are
+    torn down first) and before the test's database is flushed: a stream thread still
+    reading it can deadlock with the flush's TRUNCATE (seen on PostgreSQL)."""
+    from chihuy.alerts.views import open_sync_streams
+
+    yield
+    deadline = time.monotonic() + STREAMS_GONE_SECONDS
+    while open_sync_streams() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not open_sync_streams(), "an alert stream of the live server outlived its page"
 
 
 @pytest.hookimpl(hookwrapper=True)
