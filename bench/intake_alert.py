@@ -187,48 +187,48 @@ async def _wait_ready(base: str) -> None:
     raise RuntimeError("the ASGI server did not start")
 
 
-async def _intake_rps(base: str, ctx: dict[str, Any]) -> float:
+async def _sustained_rps(
+    base: str, seconds: float, send: Any, expected: int, headers: Any = lambda i: {}
+) -> float:
+    """CONCURRENCY clients, each on its own connection, repeating ``send(client)`` for ``seconds``."""
     import httpx
 
     done = 0
     errors = 0
-    stop = time.monotonic() + SECONDS
-    counter = iter(range(10**9))
+    stop = time.monotonic() + seconds
 
     async def client_loop(i: int) -> None:
         nonlocal done, errors
-        headers = {"Authorization": f"Bearer {ctx['tokens'][i]}", **PROXY_HEADERS}
-        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
+        async with httpx.AsyncClient(
+            base_url=base, headers={**headers(i), **PROXY_HEADERS}, timeout=30
+        ) as client:
             while time.monotonic() < stop:
-                r = await client.post("/api/v1/intakes", json=_body(ctx["centre"], next(counter), False))
-                if r.status_code == 201:
+                r = await send(client)
+                if r.status_code == expected:
                     done += 1
                 else:
                     errors += 1
                     if errors <= 3:
-                        _log(f"intake POST {r.status_code}: {r.text[:300]}")
+                        _log(f"{r.request.method} {r.request.url.path} {r.status_code}: {r.text[:300]}")
 
     start = time.monotonic()
     await asyncio.gather(*(client_loop(i) for i in range(CONCURRENCY)))
     return done / (time.monotonic() - start)
 
 
+async def _intake_rps(base: str, ctx: dict[str, Any]) -> float:
+    counter = iter(range(10**9))
+    return await _sustained_rps(
+        base,
+        SECONDS,
+        lambda client: client.post("/api/v1/intakes", json=_body(ctx["centre"], next(counter), False)),
+        201,
+        headers=lambda i: {"Authorization": f"Bearer {ctx['tokens'][i]}"},
+    )
+
+
 async def _healthz_rps(base: str) -> float:
-    import httpx
-
-    done = 0
-    stop = time.monotonic() + FLOOR_SECONDS
-
-    async def client_loop() -> None:
-        nonlocal done
-        async with httpx.AsyncClient(base_url=base, headers=PROXY_HEADERS, timeout=30) as client:
-            while time.monotonic() < stop:
-                if (await client.get("/healthz")).status_code == 200:
-                    done += 1
-
-    start = time.monotonic()
-    await asyncio.gather(*(client_loop() for _ in range(CONCURRENCY)))
-    return done / (time.monotonic() - start)
+    return await _sustained_rps(base, FLOOR_SECONDS, lambda client: client.get("/healthz"), 200)
 
 
 async def _raw_tps(url: str, centre: int) -> float:

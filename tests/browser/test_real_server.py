@@ -38,6 +38,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _admin_url() -> str:
+    """The PostgreSQL server of this test run, as its maintenance database."""
+    return os.environ["DATABASE_URL"].rsplit("/", 1)[0].replace("postgres://", "postgresql://") + "/postgres"
+
+
 def _database_url(tmp_path: Path) -> tuple[str, str | None]:
     """A fresh database on the engine this test run uses: (url, PostgreSQL database to drop)."""
     url = os.environ.get("DATABASE_URL", "")
@@ -47,7 +52,7 @@ def _database_url(tmp_path: Path) -> tuple[str, str | None]:
 
     base = url.rsplit("/", 1)[0]
     name = f"chihuy_real_server_{os.getpid()}"
-    with psycopg.connect(f"{base}/postgres".replace("postgres://", "postgresql://"), autocommit=True) as c:
+    with psycopg.connect(_admin_url(), autocommit=True) as c:
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         c.execute(f'CREATE DATABASE "{name}"')
     return f"{base}/{name}", name
@@ -126,8 +131,7 @@ def real_server(tmp_path_factory):
         if pg_name is not None:
             import psycopg
 
-            base_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0].replace("postgres://", "postgresql://")
-            with psycopg.connect(f"{base_url}/postgres", autocommit=True) as c:
+            with psycopg.connect(_admin_url(), autocommit=True) as c:
                 c.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
 
 
