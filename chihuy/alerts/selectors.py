@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections import defaultdict
+from typing import Any, NamedTuple
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 
 from chihuy.alerts.choices import AlertStatus, Channel
 from chihuy.alerts.models import Alert, AlertDelivery, AlertStep
@@ -64,43 +65,70 @@ def _event(delivery: AlertDelivery) -> dict[str, Any]:
 
 
 _EVENT_RELATED = ("alert__record", "alert__centre", "step")
+BACKLOG_LIMIT = 20  # events a newly opened tab is shown at most
 
 
-def stream_events(*, user_id: int, after_id: int, limit: int = 50) -> list[dict[str, Any]]:
-    """In-app deliveries to the user after ``after_id``: one indexed range scan (user, channel, id)."""
-    rows = (
-        AlertDelivery.objects.filter(user_id=user_id, channel=Channel.IN_APP, id__gt=after_id)
-        .select_related(*_EVENT_RELATED)
-        .order_by("id")[:limit]
-    )
-    return [_event(d) for d in rows]
+class StreamBatch(NamedTuple):
+    """What one read of the open streams found."""
+
+    events: dict[int, list[dict[str, Any]]]  # user id -> new events, oldest first
+    backlog: dict[int, list[dict[str, Any]]]  # fresh user id -> events still waiting, oldest first
+    start_after: int  # where a stream that just opened goes on from
+    scanned_to: int  # every stream in ``after`` has now seen all it gets up to this id
+    more: bool  # the read was cut at its limit: read again at once
 
 
-def stream_backlog(*, user_id: int, limit: int = 20) -> tuple[list[dict[str, Any]], int]:
-    """For a tab that just opened: the latest event of each alert still waiting, and where to go on from."""
-    last = (
-        AlertDelivery.objects.filter(user_id=user_id, channel=Channel.IN_APP)
-        .order_by("-id")
-        .values_list("id", flat=True)
-        .first()
-    ) or 0
-    rows = (
-        AlertDelivery.objects.filter(
-            user_id=user_id,
-            channel=Channel.IN_APP,
-            alert__status__in=[AlertStatus.OPEN, AlertStatus.EXHAUSTED],
+def stream_batch(
+    *, after: dict[int, int], fresh: set[int] | frozenset[int] = frozenset(), limit: int = 2000
+) -> StreamBatch:
+    """One read for every open stream of a server process (R3): a fixed number of queries.
+
+    ``after`` maps users with open streams to the lowest event id their streams have seen; each
+    gets its in-app deliveries after that (one indexed range scan for all of them). ``fresh``
+    users just opened a tab: they get the latest event of each alert still waiting, so a
+    reload never hides one, and go on from ``start_after``, taken before that read so that an
+    event written meanwhile comes once, by the next read.
+    """
+    events: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    backlog: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    start_after = scanned_to = 0
+    more = False
+    if fresh:
+        start_after = AlertDelivery.objects.aggregate(top=Max("id"))["top"] or 0
+        rows = (
+            AlertDelivery.objects.filter(
+                user_id__in=fresh,
+                channel=Channel.IN_APP,
+                id__lte=start_after,
+                alert__status__in=[AlertStatus.OPEN, AlertStatus.EXHAUSTED],
+            )
+            .select_related(*_EVENT_RELATED)
+            .order_by("-id")[: BACKLOG_LIMIT * 5 * len(fresh)]
         )
-        .select_related(*_EVENT_RELATED)
-        .order_by("-id")[: limit * 5]
-    )
-    seen: set[int] = set()
-    events = []
-    for d in rows:
-        if d.alert_id not in seen:
-            seen.add(d.alert_id)
-            events.append(_event(d))
-    events.reverse()
-    return events[-limit:], last
+        seen: set[tuple[int, int]] = set()
+        for delivery in rows:
+            key = (delivery.user_id, delivery.alert_id)
+            if key not in seen and len(backlog[delivery.user_id]) < BACKLOG_LIMIT:
+                seen.add(key)
+                backlog[delivery.user_id].append(_event(delivery))
+        for user_events in backlog.values():
+            user_events.reverse()
+    if after:
+        rows = (
+            AlertDelivery.objects.filter(
+                user_id__in=list(after), channel=Channel.IN_APP, id__gt=min(after.values())
+            )
+            .select_related(*_EVENT_RELATED)
+            .order_by("id")[:limit]
+        )
+        count = 0
+        for delivery in rows:
+            count += 1
+            scanned_to = delivery.pk
+            if delivery.pk > after[delivery.user_id]:
+                events[delivery.user_id].append(_event(delivery))
+        more = count == limit
+    return StreamBatch(dict(events), dict(backlog), start_after, scanned_to, more)
 
 
 def acknowledged_among(*, alert_ids: list[int]) -> list[int]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -16,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.handlers.asgi import ASGIRequest
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,17 +23,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from chihuy.alerts.bus import bus
-from chihuy.alerts.conf import stream_heartbeat_seconds, stream_idle_seconds, stream_poll_seconds
+from chihuy.alerts.bus import ACK_CHECK_SECONDS, Bus, Subscriber, bus, read_batch
+from chihuy.alerts.conf import stream_heartbeat_seconds, stream_poll_seconds
 from chihuy.alerts.forms import AlertPolicyForm
 from chihuy.alerts.models import Alert
-from chihuy.alerts.selectors import (
-    acknowledged_among,
-    alerts_for_record,
-    alerts_inbox,
-    stream_backlog,
-    stream_events,
-)
+from chihuy.alerts.selectors import alerts_for_record, alerts_inbox
 from chihuy.alerts.services import alert_acknowledge, alert_policy_for, alert_policy_update
 from chihuy.centres.access import Action, access_centre
 from chihuy.core.forms import add_service_errors
@@ -43,7 +36,6 @@ from chihuy.core.forms import add_service_errors
 # long-lived connection never pins a worker thread or a stale session forever.
 STREAM_LIFETIME_SECONDS = 30 * 60
 WSGI_STREAM_LIFETIME_SECONDS = 5 * 60
-ACK_CHECK_SECONDS = 2.0  # how soon a tab learns that someone else acknowledged
 
 
 @login_required
@@ -88,40 +80,6 @@ def _render_record_alerts(request: HttpRequest, record: Any) -> str:
 # --- the live stream -------------------------------------------------------------------------
 
 
-def _sse(event: dict[str, Any]) -> bytes:
-    return f"id: {event['id']}\nevent: alert\ndata: {json.dumps(event, ensure_ascii=False)}\n\n".encode()
-
-
-class _Stream:
-    """What one open tab has been told; ``poll`` is the one cheap indexed query it runs."""
-
-    def __init__(self, user_id: int, last_id: int | None) -> None:
-        self.user_id = user_id
-        self.last_id = last_id
-        self.shown: list[int] = []
-        self.acks_checked = time.monotonic()
-
-    def poll(self) -> list[bytes]:
-        out: list[bytes] = []
-        if self.last_id is None:
-            events, self.last_id = stream_backlog(user_id=self.user_id)
-        else:
-            events = stream_events(user_id=self.user_id, after_id=self.last_id)
-        for event in events:
-            self.last_id = max(self.last_id, event["id"])
-            if event["alert"] not in self.shown:
-                self.shown.append(event["alert"])
-            out.append(_sse(event))
-        now = time.monotonic()
-        if self.shown and now - self.acks_checked >= ACK_CHECK_SECONDS:
-            self.acks_checked = now
-            # Another tab or person acknowledged: let this tab drop its banner.
-            for alert_id in acknowledged_among(alert_ids=self.shown):
-                self.shown.remove(alert_id)
-                out.append(f"event: acknowledged\ndata: {json.dumps({'alert': alert_id})}\n\n".encode())
-        return out
-
-
 def _last_event_id(request: HttpRequest) -> int | None:
     raw = request.headers.get("Last-Event-ID") or request.GET.get("last") or ""
     try:
@@ -131,39 +89,31 @@ def _last_event_id(request: HttpRequest) -> int | None:
     return value if value >= 0 else None
 
 
-async def _pause(woken: asyncio.Event | None) -> None:
-    """Until the next read: woken by PostgreSQL's NOTIFY when listening, else a short poll."""
-    if woken is None or not bus.listening:
-        await asyncio.sleep(stream_poll_seconds())
-        return
-    # On time-out read anyway: acknowledgements by others, and a net for a lost wake-up.
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(woken.wait(), stream_idle_seconds())
+def _release_connection() -> None:
+    """Give the request's database connection back before the long wait (not inside a test's transaction)."""
+    if not connection.in_atomic_block:
+        connection.close()
 
 
-async def _async_events(stream: _Stream) -> AsyncIterator[bytes]:
-    poll = sync_to_async(stream.poll)
+async def _async_events(user_id: int, last_id: int | None) -> AsyncIterator[bytes]:
+    """The tab's events, fed by the process's one poller (``bus``); holds no database connection."""
+    # Runs after the middleware (session save…), on the request's own thread: its connection
+    # would otherwise stay checked out of the pool for the stream's whole life.
+    await sync_to_async(_release_connection)()
     loop = asyncio.get_running_loop()
-    started = last_write = loop.time()
-    woken = bus.subscribe(stream.user_id) if bus.available() else None
+    started = loop.time()
+    sub = bus.subscribe(user_id, last_id)
     yield b"retry: 2000\n: connected\n\n"
     try:
         while loop.time() - started < STREAM_LIFETIME_SECONDS:
-            if woken is not None:
-                woken.clear()  # before reading: a wake-up during the read is not lost
-            chunks = await poll()
-            now = loop.time()
-            if chunks:
-                for chunk in chunks:
-                    yield chunk
-                last_write = now
-            elif now - last_write >= stream_heartbeat_seconds():
+            try:
+                chunk = await asyncio.wait_for(sub.queue.get(), stream_heartbeat_seconds())
+            except TimeoutError:
                 yield b": ping\n\n"
-                last_write = now
-            await _pause(woken)
+                continue
+            yield chunk
     finally:  # also when the client went away and Django cancelled us
-        if woken is not None:
-            bus.unsubscribe(stream.user_id, woken)
+        bus.unsubscribe(sub)
 
 
 _sync_streams = 0
@@ -179,19 +129,26 @@ def open_sync_streams() -> int:
     return _sync_streams
 
 
-def _sync_events(stream: _Stream) -> Iterator[bytes]:
-    """The same stream for a WSGI server (the test live server): a thread per open tab."""
+def _sync_events(user_id: int, last_id: int | None) -> Iterator[bytes]:
+    """The same stream for a WSGI server (the test live server): a thread per open tab, same reads."""
     global _sync_streams
     with _sync_streams_lock:
         _sync_streams += 1
     try:
-        started = last_write = time.monotonic()
+        sub = Subscriber(user_id, last_id)
+        started = last_write = acks_checked = time.monotonic()
         yield b"retry: 2000\n: connected\n\n"
         while time.monotonic() - started < WSGI_STREAM_LIFETIME_SECONDS:
-            chunks = stream.poll()
+            acks: set[int] = set()
+            if time.monotonic() - acks_checked >= ACK_CHECK_SECONDS:
+                acks, acks_checked = sub.shown, time.monotonic()
+            after = {} if sub.last_id is None else {user_id: sub.last_id}
+            batch, acknowledged = read_batch(after, set() if after else {user_id}, acks, release=False)
+            Bus._fan_out([sub], batch, set(acknowledged))
             now = time.monotonic()
-            if chunks:
-                yield from chunks
+            if not sub.queue.empty():
+                while not sub.queue.empty():
+                    yield sub.queue.get_nowait()
                 last_write = now
             elif now - last_write >= stream_heartbeat_seconds():
                 yield b": ping\n\n"
@@ -209,9 +166,12 @@ async def stream(request: HttpRequest) -> HttpResponseBase:
     user = await request.auser()
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    state = _Stream(user.pk, _last_event_id(request))
+    last_id = _last_event_id(request)
     content: AsyncIterator[bytes] | Iterator[bytes]
-    content = _async_events(state) if isinstance(request, ASGIRequest) else _sync_events(state)
+    if isinstance(request, ASGIRequest):
+        content = _async_events(user.pk, last_id)
+    else:
+        content = _sync_events(user.pk, last_id)
     response = StreamingHttpResponse(content, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache, no-transform"
     response["X-Accel-Buffering"] = "no"  # nginx must not buffer the stream

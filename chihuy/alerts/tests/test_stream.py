@@ -14,7 +14,8 @@ from chihuy.alerts.bus import bus
 from chihuy.alerts.services import alert_raise
 from chihuy.centres.choices import Role
 
-pytestmark = pytest.mark.django_db
+# The process's poller reads on a thread of its own, with its own connection: it sees committed rows.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def _read_until(content, marker: bytes, timeout: float = 10.0, count: int = 1) -> bytes:
