@@ -30,6 +30,11 @@ def stuck_seconds() -> float:
     return _env_float("CHIHUY_ALERTS_STUCK_SECONDS", 120.0)
 
 
+def missing_alert_window_seconds() -> float:
+    """How far back the auditor looks for urgent records left without an alert."""
+    return _env_float("CHIHUY_ALERTS_MISSING_WINDOW_SECONDS", 24 * 3600.0)
+
+
 def stream_poll_seconds() -> float:
     return _env_float("CHIHUY_ALERTS_POLL_SECONDS", 0.2)
 

@@ -24,9 +24,15 @@ from django.utils.translation import gettext as _
 from chihuy.alerts.adapters import AlertMessage, DeliveryError, get_adapter
 from chihuy.alerts.bus import announce
 from chihuy.alerts.choices import AlertStatus, Channel, DeliveryStatus, StepKind
-from chihuy.alerts.conf import MAX_ATTEMPTS, RETRY_BACKOFF_SECONDS, stuck_seconds
+from chihuy.alerts.conf import (
+    MAX_ATTEMPTS,
+    RETRY_BACKOFF_SECONDS,
+    missing_alert_window_seconds,
+    stuck_seconds,
+)
 from chihuy.alerts.models import Alert, AlertDelivery, AlertPolicy, AlertStep
 from chihuy.centres.choices import Role
+from chihuy.core.durable import enqueue_in_transaction
 from chihuy.core.periodic import ensure_pending, supports_defer
 
 logger = logging.getLogger(__name__)
@@ -157,8 +163,9 @@ def _chain(*, record: Any, at: dt.datetime) -> list[tuple[str, Any, list[Any]]]:
 def alert_raise(*, record: Any) -> Alert:
     """Raise the alert for an urgent record: freeze the chain, fire step 1 at once (R3).
 
-    Idempotent per record: a second call (a retried request, a replayed on_commit) returns
-    the existing alert. The chain (people and deadlines) is written now and never recomputed,
+    Called inside the record's own transaction, so the two commit together (issue 12).
+    Idempotent per record: a second call (a retried request, the auditor) returns the
+    existing alert. The chain (people and deadlines) is written now and never recomputed,
     so a roster or membership change afterwards does not alter who this alert goes to.
     """
     existing = Alert.objects.filter(record=record).first()
@@ -204,9 +211,11 @@ def alert_raise(*, record: Any) -> Alert:
     except IntegrityError:
         # Two requests raced on the same record: the other one won, use its alert.
         return Alert.objects.get(record=record)
-    # Step 1 is due now: fire it in this process, so the commander's open tab hears at once.
+    # Step 1 is due now: fire it in this transaction, so the commander's open tab hears the
+    # moment the record commits, and a record never commits without its first step fired.
     alert_escalate_due(now=now, alert_ids=[alert.pk])
-    transaction.on_commit(schedule_auditor)
+    # The auditor is booked at start and re-arms itself; this only revives it sooner.
+    transaction.on_commit(schedule_auditor, robust=True)
     return alert
 
 
@@ -246,7 +255,7 @@ def alert_escalate_due(*, now: dt.datetime | None = None, alert_ids: list[int] |
             fired.append(step_id)
             _record_fired_step(step_id=step_id, alert_id=alert_id, round_no=round_no, now=now)
         if fired:
-            transaction.on_commit(lambda: _after_fire(fired))
+            _after_fire(fired)  # queues its follow-ups as rows of this transaction
     return fired
 
 
@@ -281,14 +290,12 @@ def _record_fired_step(*, step_id: int, alert_id: int, round_no: int, now: dt.da
 
 
 def _after_fire(step_ids: list[int]) -> None:
+    """In the firing transaction: queue the external sends and the wake-up for the next step."""
     from chihuy.alerts.tasks import alert_deliver_task
 
     alert_ids = set(AlertStep.objects.filter(pk__in=step_ids).values_list("alert_id", flat=True))
     if AlertDelivery.objects.filter(step_id__in=step_ids, status=DeliveryStatus.PENDING).exists():
-        try:
-            alert_deliver_task.enqueue(step_ids=step_ids)
-        except Exception:  # the auditor sends what is left
-            logger.exception("could not enqueue delivery of steps %s", step_ids)
+        enqueue_in_transaction(alert_deliver_task, step_ids=step_ids)
     for alert_id in alert_ids:
         schedule_next_step(alert_id=alert_id)
 
@@ -301,14 +308,11 @@ def schedule_next_step(*, alert_id: int) -> None:
         .only("due_at")
         .first()
     )
-    if step is None or not supports_defer():
+    if step is None:
         return
     from chihuy.alerts.tasks import alert_escalate_task
 
-    try:
-        alert_escalate_task.using(run_after=step.due_at).enqueue(alert_id=alert_id)
-    except Exception:  # the auditor still finds the step by its due_at
-        logger.exception("could not schedule the next step of alert %s", alert_id)
+    enqueue_in_transaction(alert_escalate_task, alert_id=alert_id, run_after=step.due_at)
 
 
 # --- deliver -------------------------------------------------------------------------------
@@ -459,9 +463,22 @@ def alert_acknowledge(*, alert: Alert, user: Any) -> Alert:
 
 
 def alert_audit(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """The crash net: fire overdue steps, retry deliveries cut off mid-send or never sent."""
+    """The crash net: raise missing alerts, fire overdue steps, retry deliveries cut off mid-send."""
     now = now or timezone.now()
+    raised = _raise_missing_alerts(now=now)
+    first_overdue = dict(
+        AlertStep.objects.filter(
+            position=0, fired_at__isnull=True, due_at__lte=now, alert__status=AlertStatus.OPEN
+        ).values_list("pk", "alert__record_id")
+    )
     fired = alert_escalate_due(now=now)
+    if fired:
+        logger.warning("alert auditor fired %d overdue step(s): a wake-up was missed", len(fired))
+    for step_id in set(fired) & set(first_overdue):
+        _note_on_record(
+            first_overdue[step_id],
+            _("Bộ kiểm tra định kỳ đã phát bước báo khẩn đầu tiên (bị bỏ lỡ khi tiếp nhận)."),
+        )
     stuck_before = now - dt.timedelta(seconds=stuck_seconds())
     stuck = 0
     for delivery in AlertDelivery.objects.filter(
@@ -475,7 +492,41 @@ def alert_audit(*, now: dt.datetime | None = None) -> dict[str, int]:
             _fail(delivery, _("Bị gián đoạn: tiến trình gửi dừng đột ngột."), permanent=False, now=now)
             stuck += 1
     sent = alert_deliver_pending(now=now)
-    return {"fired": len(fired), "stuck": stuck, "sent": sent}
+    return {"raised": raised, "fired": len(fired), "stuck": stuck, "sent": sent}
+
+
+def _note_on_record(record_id: int, note: str) -> None:
+    from chihuy.intake.models import IntakeRecord
+    from chihuy.intake.services import intake_note
+
+    intake_note(record=IntakeRecord.objects.get(pk=record_id), note=note, by=None)
+
+
+def _raise_missing_alerts(*, now: dt.datetime) -> int:
+    """Urgent records of the last day still open and without an alert: raise it, and say so.
+
+    Since issue 12 a record and its alert commit together, so this finds nothing unless a
+    record reached the table some other way (an import, a hand fix, a bug): defence in depth.
+    """
+    from chihuy.intake.choices import IntakeStatus
+    from chihuy.intake.models import IntakeRecord
+
+    missing = list(
+        IntakeRecord.objects.filter(
+            urgent=True,
+            alerts__isnull=True,
+            created_at__gte=now - dt.timedelta(seconds=missing_alert_window_seconds()),
+            status__in=[IntakeStatus.RECEIVED, IntakeStatus.IN_PROGRESS],
+        ).order_by("id")[:200]
+    )
+    for record in missing:
+        with transaction.atomic():
+            alert_raise(record=record)
+            _note_on_record(
+                record.pk, _("Bộ kiểm tra định kỳ đã phát báo khẩn còn thiếu cho thông tin khẩn này.")
+            )
+        logger.warning("alert auditor raised the missing alert of urgent record %s", record.number)
+    return len(missing)
 
 
 def schedule_auditor(*, from_auditor: bool = False) -> None:

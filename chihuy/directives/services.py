@@ -167,7 +167,7 @@ def _after_assign(task: Task, assignments: list[Assignment]) -> None:
             )
             schedule_reminders(assignment=a)
 
-    transaction.on_commit(_run, robust=True)
+    _run()  # in the transaction: the notices and reminder rows commit with the change (issue 12)
 
 
 def task_create(
@@ -339,7 +339,7 @@ def task_update(*, actor: Any, task: Task, **fields: Any) -> Task:
                 for a in Assignment.objects.filter(pk__in=ids).select_related("task"):
                     schedule_reminders(assignment=a)
 
-            transaction.on_commit(_reschedule, robust=True)
+            _reschedule()  # reminder rows commit with the change (issue 12)
     return task
 
 
@@ -546,7 +546,7 @@ def _tell_assigner(*, assignment: Assignment, kind: str, note: str, parent_task:
                 centre=parent_task.centre,
             )
 
-    transaction.on_commit(_run, robust=True)
+    _run()  # in the transaction: the notices and reminder rows commit with the change (issue 12)
 
 
 def assignment_remind(*, assignment_id: int, lead: str) -> bool:

@@ -183,25 +183,18 @@ def _event(
     return event
 
 
-def _import_alert_raise() -> Any:
+def _raise_alert(record: IntakeRecord) -> None:
+    """R3: an urgent record and its alert (frozen chain, step 1 fired) commit together or not at all.
+
+    Called inside the record's transaction: a connection lost between the commit and an
+    after-commit hook can no longer leave an urgent record without its alert (issue 12).
+    Only the external sends and the wake-up of the next step are work for later, and they
+    too are rows written in this transaction (``chihuy.core.periodic.enqueue_in_transaction``).
+    """
     # Imported late: the alerts app builds on intake, not the other way round.
-    from chihuy.alerts.services import alert_raise  # type: ignore[attr-defined, unused-ignore]
+    from chihuy.alerts.services import alert_raise
 
-    return alert_raise
-
-
-def _alert_on_commit(record: IntakeRecord) -> None:
-    """R3: an urgent record alerts the duty commander once the record is safely stored."""
-
-    def _raise() -> None:
-        try:
-            alert_raise = _import_alert_raise()
-        except ImportError:
-            logger.warning("Urgent intake %s saved but the alerts app cannot raise alerts yet", record.number)
-            return
-        alert_raise(record=record)
-
-    transaction.on_commit(_raise, robust=True)
+    alert_raise(record=record)
 
 
 def _check_centre_open(centre: Centre) -> None:
@@ -234,7 +227,8 @@ def intake_create(
 
     Validates everything before anything is stored (phone, content, location, time, urgency
     reason, attachments), gives the record its day number and public tracking code, records
-    the "received" event, and, when urgent, raises the alert after commit (R3: "báo cáo ngay").
+    the "received" event, and, when urgent, raises the alert in the same transaction (R3:
+    "báo cáo ngay").
     """
     _check_fields(fields, CREATE_FIELDS)
     _check_centre_open(centre)
@@ -254,7 +248,7 @@ def intake_create(
         _add_attachments(record=record, files=files, actor=received_by)
         _event(record=record, kind=EventKind.CREATED, actor=_actor(received_by))
         if record.urgent:
-            _alert_on_commit(record)
+            _raise_alert(record)
     return record
 
 
@@ -275,7 +269,7 @@ def intake_update(*, record: IntakeRecord, by: Any | None = None, **fields: Any)
             labels = ", ".join(_field_label(f) for f in changed)
             _event(record=record, kind=EventKind.UPDATED, actor=_actor(by), note=labels)
         if record.urgent and not was_urgent:
-            _alert_on_commit(record)
+            _raise_alert(record)
     return record
 
 
@@ -394,7 +388,7 @@ def _hand_over(
             )
         _event(record=copy, kind=kind, actor=actor, note=reason, from_centre=origin, to_centre=to_centre)
         if copy.urgent:
-            _alert_on_commit(copy)
+            _raise_alert(copy)
     return copy
 
 

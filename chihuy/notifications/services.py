@@ -13,9 +13,9 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
+from chihuy.core.durable import enqueue_in_transaction
 from chihuy.notifications.choices import DEFAULT_CHANNELS, OUTSIDE_CHANNELS, Channel
 from chihuy.notifications.models import Notification
 
@@ -66,14 +66,11 @@ def notify_users(
                 .order_by("-pk")
                 .values_list("pk", flat=True)[: len(rows)]
             )
-        transaction.on_commit(lambda: _enqueue(ids))
+        # A task row of this transaction: the sends commit with the notices (issue 12).
+        from chihuy.notifications.tasks import notification_deliver_task
+
+        enqueue_in_transaction(notification_deliver_task, ids)
     return len(rows)
-
-
-def _enqueue(ids: list[int]) -> None:
-    from chihuy.notifications.tasks import notification_deliver_task
-
-    notification_deliver_task.enqueue(ids)
 
 
 def _absolute(url: str) -> str:

@@ -141,7 +141,7 @@ def reporting_settings_update(*, centre: Centre, deadline: dt.time) -> Reporting
     row.deadline = deadline
     row.full_clean()
     row.save()
-    transaction.on_commit(_schedule_reminders)
+    _schedule_reminders()  # the booked run is a row of this transaction (issue 12)
     return row
 
 

@@ -381,8 +381,8 @@ def roster_publish(*, roster: Roster) -> Roster:
     notify.roster_published(roster=roster)
     from chihuy.roster import tasks
 
-    roster_id = roster.pk
-    transaction.on_commit(lambda: tasks.schedule_checkin_watches(roster_id=roster_id))
+    # The check-in watches are task rows: they commit with the publication (issue 12).
+    tasks.schedule_checkin_watches(roster_id=roster.pk)
     return roster
 
 
@@ -589,8 +589,7 @@ def _after_change(a: Assignment) -> None:
     if a.role == DutyRole.PRIMARY and a.roster.is_published:
         from chihuy.roster import tasks
 
-        pk = a.pk
-        transaction.on_commit(lambda: tasks.schedule_checkin_watch(assignment_id=pk))
+        tasks.schedule_checkin_watch(assignment_id=a.pk)  # a task row of this transaction
 
 
 def _eligible_for(*, assignment: Assignment, member: Any) -> None:

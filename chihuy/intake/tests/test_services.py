@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from chihuy.audit.models import AuditEntry
-from chihuy.centres.choices import Sector
+from chihuy.centres.choices import Role, Sector
 from chihuy.intake.choices import Channel, EventKind, IntakeStatus
 from chihuy.intake.models import IntakeAttachment, IntakeDayCounter, IntakeEvent, IntakeRecord
 from chihuy.intake.services import (
@@ -135,35 +135,34 @@ def test_attachment_type_and_size_are_checked(world):
     assert IntakeAttachment.objects.get().record == record
 
 
-def test_urgent_record_raises_alert_after_commit(world, django_capture_on_commit_callbacks, monkeypatch):
-    raised = []
-    import chihuy.intake.services as services
-
-    def fake_raise(*, record):
-        raised.append(record.pk)
-
-    monkeypatch.setattr(services, "_import_alert_raise", lambda: fake_raise)
-    with django_capture_on_commit_callbacks(execute=True):
+def test_urgent_record_commits_with_its_alert_and_first_step(world, django_capture_on_commit_callbacks):
+    """Issue 12 §2: no after-commit hook is needed for the alert; the commander's event is stored."""
+    with django_capture_on_commit_callbacks(execute=False):
         record = intake_create(
             centre=world.commune,
             received_by=None,
             **_fields(world, urgent=True, urgency_reason="Người có triệu chứng khó thở"),
         )
-        make_intake(centre=world.commune)
-    assert raised == [record.pk]
+        calm = make_intake(centre=world.commune)
+    alert = record.alerts.get()
+    assert alert.steps.get(position=0).fired_at is not None
+    assert alert.deliveries.filter(channel="in_app", user=world.user("commune", Role.COMMANDER)).exists()
+    assert not calm.alerts.exists()
 
 
-def test_missing_alerts_app_only_logs(world, django_capture_on_commit_callbacks, monkeypatch, caplog):
-    import chihuy.intake.services as services
+def test_an_alert_that_cannot_be_raised_stores_no_record(world, monkeypatch):
+    """An urgent record and its alert commit together or not at all."""
+    import chihuy.alerts.services as alerts
 
-    def missing():
-        raise ImportError("no alerts yet")
+    def broken(*, record):
+        raise RuntimeError("chain could not be built")
 
-    monkeypatch.setattr(services, "_import_alert_raise", missing)
-    with django_capture_on_commit_callbacks(execute=True):
-        record = make_intake(centre=world.commune, urgent=True, urgency_reason="Khẩn")
-    assert IntakeRecord.objects.filter(pk=record.pk).exists()
-    assert "cannot raise alerts" in caplog.text
+    monkeypatch.setattr(alerts, "alert_raise", broken)
+    with pytest.raises(RuntimeError):
+        intake_create(
+            centre=world.commune, received_by=None, **_fields(world, urgent=True, urgency_reason="Khẩn")
+        )
+    assert not IntakeRecord.objects.exists()
 
 
 def test_status_flow_and_result_required(world):
