@@ -156,8 +156,9 @@ def test_500_open_streams_cost_one_reader_and_every_urgent_call_reaches_every_ta
             writer.close()
         return seen[:STREAMS_OF_COMMANDER], seen[STREAMS_OF_COMMANDER:], results, reads
 
-    with _Server() as server:
-        commanders, outsiders, results, reads = asyncio.run(scenario())
+    with _Server() as server, ThreadPoolExecutor(max_workers=1) as own_loop:
+        # A thread of its own: this one may already run an event loop (Playwright's, under xdist).
+        commanders, outsiders, results, reads = own_loop.submit(asyncio.run, scenario()).result()
 
     assert [status for status, _ in results] == [201] * len(results)  # no pool time-out, no 500
     numbers = {n for _, n in results if n}
