@@ -157,11 +157,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_b
 WEB_THREADS = env_int("WEB_THREADS", 8)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the rate-limit counters, so it must be shared by every web process: Redis
+# when REDIS_URL is set (falling back to the database while it is down, /healthz then says
+# "degraded"), otherwise the database cache, whose table core's migration creates. Never
+# process memory: each process would count on its own. See chihuy/core/cache.py.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "chihuy.core.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "chihuy.core.cache.DatabaseCache", "LOCATION": "chihuy_cache"}}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

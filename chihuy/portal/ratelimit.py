@@ -1,16 +1,17 @@
 """A per-IP counter in Django's cache for the public pages, which have no login to throttle on.
 
 Fixed windows: the first hit opens a window of ``window`` seconds; hits beyond ``limit``
-inside it are refused. The cache is shared by every worker when Redis is configured
-(``REDIS_URL``); with the local-memory cache each process counts on its own.
+inside it are refused. The count is ``chihuy.core.ratelimit.count_hit``: shared by every web
+process (Redis with ``REDIS_URL``, the database cache without it or while Redis is down).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from chihuy.core.ratelimit import count_hit
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,4 @@ def client_ip(request: HttpRequest) -> str:
 
 def over_limit(request: HttpRequest, limit: Limit) -> bool:
     """Count this request; True when it is beyond the limit for its address."""
-    key = f"portal:rl:{limit.scope}:{client_ip(request)}"
-    cache.add(key, 0, timeout=limit.window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=limit.window)
-        count = 1
-    return count > limit.limit
+    return count_hit(f"portal:rl:{limit.scope}:{client_ip(request)}", limit.window) > limit.limit
