@@ -3,13 +3,15 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from chihuy.centres.choices import STATUS_ORDER, CentreLevel, CentreStatus, Role, Sector
 from chihuy.centres.models import Agency, Centre, Member
-from chihuy.centres.selectors import child_jurisdictions
+from chihuy.centres.selectors import CENTRE_DOCUMENTS, child_jurisdictions
 from chihuy.centres.services import CENTRE_EDITABLE_FIELDS
-from chihuy.core.forms import DateInput, validate_document
+from chihuy.core.files import StoredFileInput, validate_document
+from chihuy.core.forms import DateInput
 from chihuy.jurisdictions.models import Jurisdiction
 
 
@@ -26,8 +28,13 @@ class CentreForm(forms.ModelForm):
         cast(forms.ModelChoiceField, self.fields["hotline_fallback_member"]).queryset = Member.objects.filter(
             centre=self.instance, is_active=True
         ).select_related("user")
-        self.fields["decision_file"].validators.append(validate_document)
-        self.fields["rules_document"].validators.append(validate_document)
+        for which, name in CENTRE_DOCUMENTS.items():
+            field = self.fields[name]
+            field.validators.append(validate_document)  # the service's full_clean is skipped here
+            if self.instance.pk and getattr(self.instance, name):
+                widget = cast(StoredFileInput, field.widget)
+                widget.download_url = reverse("centres:document", args=[self.instance.pk, which])
+                widget.current_name = getattr(self.instance, f"{name}_label")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
