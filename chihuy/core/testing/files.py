@@ -53,8 +53,12 @@ def stored_files() -> list[Path]:
 
 def body(response: Any) -> bytes:
     if getattr(response, "streaming", False):
+        # The test client closes the response (and the file) once its content is read; one
+        # built by calling the view directly is closed here, without the request signal.
         data = b"".join(response.streaming_content)
-        response.close()
+        if not hasattr(response, "wsgi_request"):
+            for closer in response._resource_closers:
+                closer()
         return data
     return bytes(response.content)
 
