@@ -15,6 +15,17 @@ from chihuy.core.forms import DateInput
 from chihuy.jurisdictions.models import Jurisdiction
 
 
+def link_documents(fields: dict[str, Any], centre: Centre | None) -> None:
+    """Show the centre's current files by their original names, linked to their download view."""
+    if centre is None or not centre.pk:
+        return
+    for which, name in CENTRE_DOCUMENTS.items():
+        widget = fields[name].widget if name in fields else None
+        if isinstance(widget, StoredFileInput) and getattr(centre, name):
+            widget.download_url = reverse("centres:document", args=[centre.pk, which])
+            widget.current_name = getattr(centre, f"{name}_label")
+
+
 class CentreForm(forms.ModelForm):
     """The set-up facts a centre's own staff maintain."""
 
@@ -28,13 +39,10 @@ class CentreForm(forms.ModelForm):
         cast(forms.ModelChoiceField, self.fields["hotline_fallback_member"]).queryset = Member.objects.filter(
             centre=self.instance, is_active=True
         ).select_related("user")
-        for which, name in CENTRE_DOCUMENTS.items():
-            field = self.fields[name]
-            field.validators.append(validate_document)  # the service's full_clean is skipped here
-            if self.instance.pk and getattr(self.instance, name):
-                widget = cast(StoredFileInput, field.widget)
-                widget.download_url = reverse("centres:document", args=[self.instance.pk, which])
-                widget.current_name = getattr(self.instance, f"{name}_label")
+        for name in CENTRE_DOCUMENTS.values():
+            # The model's validators run in the service, whose full_clean this form skips.
+            self.fields[name].validators.append(validate_document)
+        link_documents(self.fields, self.instance)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
