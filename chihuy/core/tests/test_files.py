@@ -258,3 +258,18 @@ def test_name_field_must_follow_the_file_field():
 
     errors = Wrong._meta.get_field("file").check()
     assert [e.id for e in errors] == ["chihuy.E001"]
+
+
+@pytest.mark.parametrize("value", ["_protected", "/_protected", "protected/"])
+def test_accel_prefix_setting_must_be_a_slash_delimited_path(value):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["CHIHUY_FILES_ACCEL_PREFIX"] = value
+    result = subprocess.run(
+        [sys.executable, "-c", "import chihuy.settings"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "CHIHUY_FILES_ACCEL_PREFIX must be a path that starts and ends with /" in result.stderr
