@@ -20,6 +20,7 @@ public path.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import zipfile
 from dataclasses import dataclass
@@ -103,6 +104,11 @@ _OFFICE_MAIN_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
 _MACROS = {"docx": "word/vbaProject.bin", "xlsx": "xl/vbaProject.bin"}
 
 
+def _already_stored(value: Any) -> bool:
+    # A FieldFile of a record saved before, as opposed to one wrapping a new upload.
+    return isinstance(value, FieldFile) and bool(getattr(value, "_committed", False))
+
+
 def _rewound(file: Any) -> Any:
     file.seek(0)
     return file
@@ -165,7 +171,7 @@ class FileKindValidator:
         self.kinds = frozenset(kinds)
 
     def __call__(self, value: Any) -> None:
-        if not value or (isinstance(value, FieldFile) and value._committed):
+        if not value or _already_stored(value):
             return
         upload = value.file if isinstance(value, FieldFile) else value
         name = PurePosixPath(str(getattr(value, "name", "") or "")).name
@@ -207,7 +213,7 @@ class FileSizeValidator:
         self.max_bytes = max_bytes
 
     def __call__(self, value: Any) -> None:
-        if not value or (isinstance(value, FieldFile) and value._committed):
+        if not value or _already_stored(value):
             return
         limit = self.max_bytes or settings.CHIHUY_MAX_UPLOAD_BYTES
         if value.size > limit:
@@ -312,9 +318,9 @@ class PrivateFileField(models.FileField):
             setattr(model_instance, self.name_field, "")
         return file
 
-    def generate_filename(self, instance: Any, filename: str) -> str:
+    def generate_filename(self, instance: Any, filename: str | os.PathLike[str]) -> str:
         # ``pre_save`` already built the whole name; keep it as it is.
-        return self.storage.generate_filename(filename)
+        return self.storage.generate_filename(str(filename))
 
     def formfield(self, **kwargs: Any) -> Any:
         return super().formfield(**{"widget": StoredFileInput, **kwargs})
