@@ -321,6 +321,7 @@ SPECTACULAR_SETTINGS = {
         "SwapStatusEnum": "chihuy.roster.choices.SwapStatus",
         "IntakeStatusEnum": "chihuy.intake.choices.IntakeStatus",
         "IntakeChannelEnum": "chihuy.intake.choices.Channel",
+        "IntakeSourceEnum": "chihuy.intake.choices.Source",
     },
 }
 

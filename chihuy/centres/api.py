@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -326,6 +326,15 @@ class CentreDocumentView(FileDownloadView):
     @extend_schema(
         operation_id="centres_documents_retrieve",
         summary="Tải tệp quyết định thành lập (decision) hoặc quy chế hoạt động (rules) của trung tâm",
+        parameters=[
+            OpenApiParameter(
+                "which",
+                str,
+                OpenApiParameter.PATH,
+                enum=list(selectors.CENTRE_DOCUMENTS),
+                description="Tệp nào.",
+            )
+        ],
         responses=file_download(401, 404),
     )
     def get(self, request: Request, pk: int, which: str) -> HttpResponseBase:
