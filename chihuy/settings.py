@@ -213,7 +213,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads have no public URL: each is downloaded through its record's view (chihuy.core.files).
+    "default": {"BACKEND": "chihuy.core.files.PrivateStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -223,8 +224,14 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
-MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Behind nginx: the internal location that serves MEDIA_ROOT, e.g. "/_protected/"; the download
+# views then answer with X-Accel-Redirect and nginx sends the bytes. Empty: the app streams them.
+CHIHUY_FILES_ACCEL_PREFIX = env_str("CHIHUY_FILES_ACCEL_PREFIX", "")
+if CHIHUY_FILES_ACCEL_PREFIX and not (
+    CHIHUY_FILES_ACCEL_PREFIX.startswith("/") and CHIHUY_FILES_ACCEL_PREFIX.endswith("/")
+):
+    raise EnvError("CHIHUY_FILES_ACCEL_PREFIX must be a path that starts and ends with /, e.g. /_protected/")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 CHIHUY_MAX_UPLOAD_BYTES = env_int("CHIHUY_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
@@ -318,6 +325,7 @@ SPECTACULAR_SETTINGS = {
         "SwapStatusEnum": "chihuy.roster.choices.SwapStatus",
         "IntakeStatusEnum": "chihuy.intake.choices.IntakeStatus",
         "IntakeChannelEnum": "chihuy.intake.choices.Channel",
+        "IntakeSourceEnum": "chihuy.intake.choices.Source",
     },
 }
 

@@ -1,10 +1,11 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from chihuy.core.views import healthz
 
+# No route serves MEDIA_ROOT, in any mode: an uploaded file is downloaded through the view of
+# the record it belongs to, which checks the permission layer (chihuy.core.files).
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
@@ -24,8 +25,3 @@ urlpatterns = [
     path("api/v1/", include("chihuy.api.urls")),
     path("", include("chihuy.centres.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

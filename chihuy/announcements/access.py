@@ -54,3 +54,16 @@ def access_channel(user: Any, centre_pk: Any, *, post: bool = False) -> Any:
     if post and not can_post(user, centre):
         raise PermissionDenied(_("Chỉ thành viên của %(c)s được gửi tin trong kênh này.") % {"c": centre})
     return centre
+
+
+def access_message(user: Any, pk: Any) -> Any:
+    """One message, for reading it or its file: 404 when its centre is not visible (or it
+    does not exist), 403 when the channel is visible but not open to ``user``."""
+    from chihuy.announcements.models import Message
+
+    try:
+        message = Message.objects.visible_to(user).get(pk=pk)
+    except (Message.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(_("Không tìm thấy tin nhắn.")) from exc
+    access_channel(user, message.centre_id)
+    return message

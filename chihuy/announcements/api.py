@@ -6,6 +6,7 @@ above read only; invisible → 404, visible but not allowed → 403.
 
 from __future__ import annotations
 
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
@@ -14,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from chihuy.announcements import selectors, services
-from chihuy.announcements.access import access_channel
+from chihuy.announcements.access import access_channel, access_message
 from chihuy.announcements.models import Message
 from chihuy.announcements.serializers import (
     MessageCreateSerializer,
@@ -22,8 +23,9 @@ from chihuy.announcements.serializers import (
     MessageReadSerializer,
     MessageSerializer,
 )
-from chihuy.api.base import ApiView
-from chihuy.api.schema import JSON, problems
+from chihuy.api.base import ApiView, FileDownloadView
+from chihuy.api.schema import JSON, file_download, problems
+from chihuy.core.files import serve_file
 
 
 class MessageListView(ApiView):
@@ -98,3 +100,14 @@ class MessageReadView(ApiView):
         centre = access_channel(request.user, centre_id)
         marked = services.messages_mark_read(user=request.user, centre=centre, message_ids=[pk])
         return Response({"marked": marked})
+
+
+class MessageAttachmentView(FileDownloadView):
+    @extend_schema(
+        operation_id="announcements_attachment_retrieve",
+        summary="Tải tệp đính kèm của một tin nhắn",
+        responses=file_download(401, 403, 404),
+    )
+    def get(self, request: Request, pk: int) -> HttpResponseBase:
+        message = access_message(request.user, pk)
+        return serve_file(message.attachment, filename=message.attachment_name)

@@ -7,4 +7,9 @@ from chihuy.announcements import api
 urlpatterns = [
     path("announcements", api.MessageListView.as_view(), name="announcements"),
     path("announcements/<int:pk>/read", api.MessageReadView.as_view(), name="announcement-read"),
+    path(
+        "announcements/<int:pk>/attachment",
+        api.MessageAttachmentView.as_view(),
+        name="announcement-attachment",
+    ),
 ]

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from chihuy.core.files import validate_attachment
 from chihuy.directives.models import Task
 from chihuy.intake.models import IntakeRecord
 
@@ -18,7 +19,7 @@ class MessageForm(forms.Form):
             attrs={"rows": 2, "placeholder": _("Nhập tin nhắn… (ghi #VP-20261122-0042 để dẫn số hiệu)")}
         ),
     )
-    attachment = forms.FileField(label=_("Tệp đính kèm"), required=False)
+    attachment = forms.FileField(label=_("Tệp đính kèm"), required=False, validators=[validate_attachment])
     record_number = forms.CharField(label=_("Số hiệu thông tin tiếp nhận"), max_length=40, required=False)
     task = forms.ModelChoiceField(
         label=_("Nhiệm vụ liên quan"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -15,6 +16,11 @@ from chihuy.api.serializers import StrictInputMixin
 class ReaderSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="get_full_name")
+
+
+class AttachmentRefSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text=_("Tên tệp khi được gửi lên."))
+    url = serializers.CharField(help_text=_("Địa chỉ API tải tệp (cần khoá API như mọi yêu cầu)."))
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -52,8 +58,11 @@ class MessageSerializer(serializers.ModelSerializer):
     def get_author(self, obj: Any) -> dict[str, Any]:
         return {"id": obj.author_id, "name": obj.author.get_full_name()}
 
-    def get_attachment(self, obj: Any) -> str | None:
-        return str(obj.attachment.url) if obj.attachment else None
+    @extend_schema_field(AttachmentRefSerializer(allow_null=True))
+    def get_attachment(self, obj: Any) -> dict[str, str] | None:
+        if not obj.attachment:
+            return None
+        return {"name": obj.attachment_name, "url": reverse("api:announcement-attachment", args=[obj.pk])}
 
     def get_intake_record_number(self, obj: Any) -> str | None:
         return (

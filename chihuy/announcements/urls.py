@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.channel, name="channel"),
     path("<int:pk>/", views.centre_channel, name="centre"),
     path("<int:pk>/post/", views.post, name="post"),
+    path("messages/<int:pk>/attachment/", views.attachment_download, name="attachment"),
 ]

@@ -8,13 +8,15 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from chihuy.announcements import selectors, services
-from chihuy.announcements.access import access_channel, can_post
+from chihuy.announcements.access import access_channel, access_message, can_post
 from chihuy.announcements.forms import MessageForm
+from chihuy.core.files import serve_file
 from chihuy.core.forms import add_service_errors
 
 POLL_SECONDS = 5
@@ -79,3 +81,11 @@ def post(request: HttpRequest, pk: int) -> HttpResponse:
                 flash.success(request, _("Đã gửi tin nhắn."))
             return redirect("announcements:centre", pk=centre.pk)
     return render(request, "announcements/channel.html", _context(request, centre, form), status=400)
+
+
+@require_GET
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A message's file, to whoever may read the channel (issue 12 §6)."""
+    message = access_message(request.user, pk)
+    return serve_file(message.attachment, filename=message.attachment_name)

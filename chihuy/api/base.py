@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from rest_framework.generics import GenericAPIView
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import BasePagination, LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -94,3 +95,20 @@ class ApiView(GenericAPIView):
         serializer = serializer_class(data=self.request.data, context=context, **kwargs)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
+
+
+class _AnyAccept(BaseContentNegotiation):
+    # A download answers with the file's own type whatever the client accepts (a browser
+    # or ``curl -H 'Accept: application/pdf'``); errors are still problem+json.
+    def select_parser(self, request: Request, parsers: Any) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request: Request, renderers: Any, format_suffix: str | None = None) -> Any:
+        return renderers[0], renderers[0].media_type
+
+
+class FileDownloadView(ApiView):
+    # Base for the endpoints that hand out an uploaded file: the subclass fetches the
+    # owning record through its app's permission layer and returns ``serve_file``.
+    pagination_class = None
+    content_negotiation_class = _AnyAccept

@@ -6,6 +6,7 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 
 from chihuy.api.errors import PROBLEM_CONTENT_TYPE
@@ -39,4 +40,18 @@ def problems(*codes: int) -> dict[int | tuple[int, str], Any]:
     return {
         (code, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemSerializer, description=_DESCRIPTIONS[code])
         for code in codes
+    }
+
+
+def file_download(*codes: int) -> dict[int | tuple[int, str], Any]:
+    """Responses for a file download: the bytes (their type is the file's), or a problem."""
+    return {
+        (200, "application/octet-stream"): OpenApiResponse(
+            OpenApiTypes.BINARY,
+            description=(
+                "Nội dung tệp, kiểu theo nội dung thật (PDF, ảnh, Word, Excel, ghi âm); tên tệp gốc "
+                "trong `Content-Disposition`."
+            ),
+        ),
+        **problems(*codes),
     }

@@ -12,6 +12,11 @@ urlpatterns = [
     path("centres", centres.CentreListView.as_view(), name="centres"),
     path("centres/<int:pk>", centres.CentreDetailView.as_view(), name="centre"),
     path("centres/<int:pk>/status", centres.CentreStatusView.as_view(), name="centre-status"),
+    path(
+        "centres/<int:pk>/files/<slug:which>",
+        centres.CentreDocumentView.as_view(),
+        name="centre-document",
+    ),
     path("centres/<int:pk>/children", centres.CentreChildrenView.as_view(), name="centre-children"),
     path("centres/<int:pk>/coverage", centres.CentreCoverageView.as_view(), name="centre-coverage"),
     path("centres/<int:pk>/members", centres.CentreMembersView.as_view(), name="centre-members"),

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from chihuy.centres.models import Agency, Centre, DeputySector, Member
+from chihuy.core.files import PrivateFileField, StoredFileInput
 
 
 class AgencyInline(admin.TabularInline):
@@ -24,6 +25,15 @@ class CentreAdmin(admin.ModelAdmin):
     filter_horizontal = ["region"]
     readonly_fields = ["path"]
     inlines = [AgencyInline]
+    # The stock widget links to the file's storage URL, which uploads do not have.
+    formfield_overrides = {PrivateFileField: {"widget": StoredFileInput}}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        from chihuy.centres.forms import link_documents
+
+        form = super().get_form(request, obj, change, **kwargs)
+        link_documents(form.base_fields, obj)
+        return form
 
     def save_model(self, request, obj, form, change):
         from chihuy.centres.services import centre_rebuild_path

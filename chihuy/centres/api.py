@@ -12,27 +12,40 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http.response import HttpResponseBase
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from chihuy.api.base import ApiView
-from chihuy.api.schema import JSON, problems
+from chihuy.api.base import ApiView, FileDownloadView
+from chihuy.api.schema import JSON, file_download, problems
 from chihuy.api.serializers import JurisdictionRefSerializer, StrictInputMixin
 from chihuy.centres import selectors, services
 from chihuy.centres.access import Action, access_centre, access_scoped
 from chihuy.centres.choices import CentreLevel, CentreStatus, Role, Sector
 from chihuy.centres.models import Agency, Centre, Member
+from chihuy.core.files import serve_file
 from chihuy.jurisdictions.models import Jurisdiction
 
-# Documents are uploaded through the web form; the JSON API only says whether they exist.
+# Documents are uploaded through the web form; the JSON API lists them with their download addresses.
 _FILE_FIELDS = ("decision_file", "rules_document")
 API_EDITABLE_FIELDS = [f for f in services.CENTRE_EDITABLE_FIELDS if f not in _FILE_FIELDS]
 
 
 # --- serializers ------------------------------------------------------------------------------
+
+
+class DocumentRefSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text=_("Tên tệp khi được gửi lên."))
+    url = serializers.CharField(help_text=_("Địa chỉ API tải tệp (cần khoá API như mọi yêu cầu)."))
+
+
+class CentreDocumentsSerializer(serializers.Serializer):
+    decision = DocumentRefSerializer(allow_null=True, help_text=_("Tệp quyết định thành lập."))
+    rules = DocumentRefSerializer(allow_null=True, help_text=_("Tệp quy chế hoạt động."))
 
 
 class CentreSerializer(serializers.ModelSerializer):
@@ -41,6 +54,7 @@ class CentreSerializer(serializers.ModelSerializer):
     jurisdiction = JurisdictionRefSerializer(read_only=True)
     has_rules = serializers.BooleanField(read_only=True)
     has_decision_file = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
 
     class Meta:
         model = Centre
@@ -58,6 +72,7 @@ class CentreSerializer(serializers.ModelSerializer):
             *[f for f in API_EDITABLE_FIELDS if f not in ("name", "short_code")],
             "has_decision_file",
             "has_rules",
+            "documents",
             "proposed_on",
             "established_on",
             "activated_on",
@@ -67,6 +82,18 @@ class CentreSerializer(serializers.ModelSerializer):
 
     def get_has_decision_file(self, obj: Centre) -> bool:
         return bool(obj.decision_file)
+
+    @extend_schema_field(CentreDocumentsSerializer)
+    def get_documents(self, obj: Centre) -> dict[str, dict[str, str] | None]:
+        return {
+            which: {
+                "name": getattr(obj, f"{field}_label"),
+                "url": reverse("api:centre-document", args=[obj.pk, which]),
+            }
+            if getattr(obj, field)
+            else None
+            for which, field in selectors.CENTRE_DOCUMENTS.items()
+        }
 
 
 class ChildCentreSerializer(CentreSerializer):
@@ -293,6 +320,27 @@ class CentreDetailView(ApiView):
         serializer.is_valid(raise_exception=True)
         centre = services.centre_update(centre=centre, **serializer.validated_data)
         return Response(CentreSerializer(centre).data)
+
+
+class CentreDocumentView(FileDownloadView):
+    @extend_schema(
+        operation_id="centres_documents_retrieve",
+        summary="Tải tệp quyết định thành lập (decision) hoặc quy chế hoạt động (rules) của trung tâm",
+        parameters=[
+            OpenApiParameter(
+                "which",
+                str,
+                OpenApiParameter.PATH,
+                enum=list(selectors.CENTRE_DOCUMENTS),
+                description="Tệp nào.",
+            )
+        ],
+        responses=file_download(401, 404),
+    )
+    def get(self, request: Request, pk: int, which: str) -> HttpResponseBase:
+        centre = access_centre(request.user, pk)
+        file, name = selectors.centre_document(centre=centre, which=which)
+        return serve_file(file, filename=name)
 
 
 class CentreStatusView(ApiView):

@@ -3,14 +3,27 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from chihuy.centres.choices import STATUS_ORDER, CentreLevel, CentreStatus, Role, Sector
 from chihuy.centres.models import Agency, Centre, Member
-from chihuy.centres.selectors import child_jurisdictions
+from chihuy.centres.selectors import CENTRE_DOCUMENTS, child_jurisdictions
 from chihuy.centres.services import CENTRE_EDITABLE_FIELDS
-from chihuy.core.forms import DateInput, validate_document
+from chihuy.core.files import StoredFileInput, validate_document
+from chihuy.core.forms import DateInput
 from chihuy.jurisdictions.models import Jurisdiction
+
+
+def link_documents(fields: dict[str, Any], centre: Centre | None) -> None:
+    """Show the centre's current files by their original names, linked to their download view."""
+    if centre is None or not centre.pk:
+        return
+    for which, name in CENTRE_DOCUMENTS.items():
+        widget = fields[name].widget if name in fields else None
+        if isinstance(widget, StoredFileInput) and getattr(centre, name):
+            widget.download_url = reverse("centres:document", args=[centre.pk, which])
+            widget.current_name = getattr(centre, f"{name}_label")
 
 
 class CentreForm(forms.ModelForm):
@@ -26,8 +39,10 @@ class CentreForm(forms.ModelForm):
         cast(forms.ModelChoiceField, self.fields["hotline_fallback_member"]).queryset = Member.objects.filter(
             centre=self.instance, is_active=True
         ).select_related("user")
-        self.fields["decision_file"].validators.append(validate_document)
-        self.fields["rules_document"].validators.append(validate_document)
+        for name in CENTRE_DOCUMENTS.values():
+            # The model's validators run in the service, whose full_clean this form skips.
+            self.fields[name].validators.append(validate_document)
+        link_documents(self.fields, self.instance)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

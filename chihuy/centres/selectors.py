@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from chihuy.centres.access import visible_centres
 from chihuy.centres.choices import CentreLevel, CentreStatus
@@ -13,6 +15,18 @@ from chihuy.centres.models import Agency, Centre, DeputySector, Member
 from chihuy.core.text import search_key
 from chihuy.jurisdictions.choices import Level, Structure
 from chihuy.jurisdictions.models import Jurisdiction
+
+# The documents a centre keeps (its founding decision, its rules), by the name in their URL.
+CENTRE_DOCUMENTS = {"decision": "decision_file", "rules": "rules_document"}
+
+
+def centre_document(*, centre: Centre, which: str) -> tuple[Any, str]:
+    """The file and original name of one of ``centre``'s documents (the centre already
+    fetched through the permission layer); 404 when it has none."""
+    field = CENTRE_DOCUMENTS.get(which)
+    if field is None or not getattr(centre, field):
+        raise Http404(_("Trung tâm chưa có tệp này."))
+    return getattr(centre, field), getattr(centre, f"{field}_label")
 
 
 def centre_list(*, user: Any, q: str = "", level: str = "", status: str = "") -> QuerySet[Centre]:

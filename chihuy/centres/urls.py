@@ -9,6 +9,7 @@ urlpatterns = [
     path("centres/", views.centre_list, name="list"),
     path("centres/<int:pk>/", views.centre_detail, name="detail"),
     path("centres/<int:pk>/edit/", views.centre_edit, name="edit"),
+    path("centres/<int:pk>/files/<slug:which>/", views.document_download, name="document"),
     path("centres/<int:pk>/coverage/", views.centre_coverage, name="coverage"),
     path("centres/<int:pk>/status/", views.centre_status, name="status"),
     path("centres/<int:pk>/children/new/", views.child_create, name="child_create"),

@@ -6,9 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chihuy.centres import selectors, services
 from chihuy.centres.access import Action, access_centre, access_scoped, can, memberships
@@ -23,6 +24,7 @@ from chihuy.centres.forms import (
 )
 from chihuy.centres.middleware import SESSION_KEY, my_centres
 from chihuy.centres.models import Agency, Member
+from chihuy.core.files import serve_file
 from chihuy.core.forms import add_service_errors, flash_errors
 
 
@@ -103,6 +105,15 @@ def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **_permissions(request, centre),
     }
     return render(request, "centres/centre_detail.html", context)
+
+
+@require_GET
+@login_required
+def document_download(request: HttpRequest, pk: int, which: str) -> HttpResponseBase:
+    """A centre's decision or rules file, to whoever may see the centre (issue 12 §6)."""
+    centre = access_centre(request.user, pk)
+    file, name = selectors.centre_document(centre=centre, which=which)
+    return serve_file(file, filename=name)
 
 
 @login_required

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 
-DOCUMENT_EXTENSIONS = frozenset({".pdf", ".doc", ".docx", ".odt", ".jpg", ".jpeg", ".png"})
+# Imported from here by the forms and the migrations written before it moved to chihuy.core.files.
+from chihuy.core.files import validate_document
+
+__all__ = ["DateInput", "add_service_errors", "flash_errors", "run_form_action", "validate_document"]
 
 
 def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -55,25 +55,6 @@ def run_form_action(
     if done:
         messages.success(request, done)
     return True
-
-
-def validate_document(upload: Any) -> Any:
-    """Accept only office documents and scans, up to CHIHUY_MAX_UPLOAD_BYTES."""
-    if not upload:
-        return upload
-    ext = Path(upload.name).suffix.lower()
-    if ext not in DOCUMENT_EXTENSIONS:
-        raise ValidationError(
-            _("Định dạng tệp %(ext)s không được chấp nhận. Chỉ nhận: %(allowed)s.")
-            % {"ext": ext or "?", "allowed": ", ".join(sorted(DOCUMENT_EXTENSIONS))}
-        )
-    limit = settings.CHIHUY_MAX_UPLOAD_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            _("Tệp quá lớn (%(size).1f MB); tối đa %(limit).0f MB.")
-            % {"size": upload.size / 1048576, "limit": limit / 1048576}
-        )
-    return upload
 
 
 class DateInput(forms.DateInput):

@@ -8,6 +8,7 @@ broken in a service → 400 problem naming the field.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
@@ -15,10 +16,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from chihuy.api.base import ApiView
-from chihuy.api.schema import JSON, problems
+from chihuy.api.base import ApiView, FileDownloadView
+from chihuy.api.schema import JSON, file_download, problems
 from chihuy.centres.access import access_centre, visible_centres
 from chihuy.centres.models import Agency, Member
+from chihuy.core.files import serve_file
 from chihuy.directives import selectors, services
 from chihuy.directives.access import TaskAction, require_assign
 from chihuy.directives.serializers import (
@@ -174,3 +176,26 @@ class AssignmentUpdateView(ApiView):
             },
             status=status.HTTP_201_CREATED,
         )
+
+
+class TaskDocumentView(FileDownloadView):
+    @extend_schema(
+        operation_id="tasks_document_retrieve",
+        summary="Tải tệp văn bản chỉ đạo của nhiệm vụ",
+        responses=file_download(401, 404),
+    )
+    def get(self, request: Request, pk: int) -> HttpResponseBase:
+        task = selectors.task_get(user=request.user, pk=pk)
+        return serve_file(task.document_file, filename=task.document_label)
+
+
+class TaskAttachmentView(FileDownloadView):
+    @extend_schema(
+        operation_id="tasks_attachments_retrieve",
+        summary="Tải một tệp gửi kèm cập nhật của nhiệm vụ",
+        responses=file_download(401, 404),
+    )
+    def get(self, request: Request, pk: int, attachment_pk: int) -> HttpResponseBase:
+        task = selectors.task_get(user=request.user, pk=pk)
+        attachment = selectors.task_attachment(user=request.user, task=task, pk=attachment_pk)
+        return serve_file(attachment.file, filename=str(attachment))

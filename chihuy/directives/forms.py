@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chihuy.centres.choices import CentreStatus
 from chihuy.centres.models import Agency, Centre, Member
+from chihuy.core.files import validate_document
 from chihuy.core.forms import DateInput
 from chihuy.directives.choices import (
     ACTION_FROM,
@@ -115,7 +116,7 @@ class TaskForm(DeadlineMixin, AssigneeForm):
     priority = forms.ChoiceField(label=_("Mức ưu tiên"), choices=Priority.choices, initial=Priority.NORMAL)
     source_kind = forms.ChoiceField(label=_("Nguồn"), choices=SOURCE_CHOICES, initial=SourceKind.OTHER)
     document_number = forms.CharField(label=_("Số văn bản"), max_length=60, required=False)
-    document_file = forms.FileField(label=_("Tệp văn bản"), required=False)
+    document_file = forms.FileField(label=_("Tệp văn bản"), required=False, validators=[validate_document])
 
     field_order = [
         "title",

@@ -6,14 +6,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chihuy.centres.access import memberships
 from chihuy.centres.models import Centre
 from chihuy.core.text import search_key
 from chihuy.directives.access import TaskAction, access_assignment, access_task
 from chihuy.directives.choices import CLOSED_STATUSES, TaskStatus
-from chihuy.directives.models import Assignment, Task, TaskUpdate
+from chihuy.directives.models import Assignment, Task, TaskAttachment, TaskUpdate
 from chihuy.directives.models.task import TaskAssignmentQuerySet, TaskQuerySet
 
 # Columns of the board, left to right; "escalated" shares the last one with "cannot".
@@ -77,12 +79,17 @@ def assignment_get(*, user: Any, pk: Any, action: TaskAction = TaskAction.VIEW) 
     return access_assignment(user, qs, pk, action)
 
 
+def _readable_updates(user: Any, task: Task, prefix: str = "") -> Q:
+    """Task-wide updates, and those of the assignments ``user`` may see (not a sibling's)."""
+    visible = Assignment.objects.visible_to(user).filter(task=task).values("pk")
+    return Q(**{f"{prefix}assignment__isnull": True}) | Q(**{f"{prefix}assignment__in": visible})
+
+
 def task_history(*, user: Any, task: Task) -> QuerySet[TaskUpdate]:
     """The task's history as ``user`` may read it: task-wide lines and his visible assignments'."""
-    visible = Assignment.objects.visible_to(user).filter(task=task).values("pk")
     return (
         TaskUpdate.objects.filter(task=task)
-        .filter(Q(assignment__isnull=True) | Q(assignment__in=visible))
+        .filter(_readable_updates(user, task))
         .select_related(
             "author",
             "assignment__assignee_centre",
@@ -92,6 +99,17 @@ def task_history(*, user: Any, task: Task) -> QuerySet[TaskUpdate]:
         .prefetch_related("attachments")
         .order_by("at", "id")
     )
+
+
+def task_attachment(*, user: Any, task: Task, pk: Any) -> TaskAttachment:
+    """A file posted with one of the updates ``user`` may read on ``task`` (a commune never
+    opens its sibling's reports); 404 otherwise."""
+    try:
+        return TaskAttachment.objects.filter(_readable_updates(user, task, "update__")).get(
+            pk=pk, update__task=task
+        )
+    except (TaskAttachment.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(_("Không tìm thấy tệp đính kèm.")) from exc
 
 
 @dataclass

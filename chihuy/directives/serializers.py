@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -59,11 +60,19 @@ class DeadlineField(serializers.Field):
 
 
 class AttachmentSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    url = serializers.SerializerMethodField()
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__", help_text=_("Tên tệp khi được gửi lên."))
+    url = serializers.SerializerMethodField(
+        help_text=_("Địa chỉ API tải tệp (cần khoá API như mọi yêu cầu).")
+    )
 
     def get_url(self, obj: Any) -> str:
-        return str(obj.file.url)
+        return reverse("api:task-attachment", args=[obj.update.task_id, obj.pk])
+
+
+class DocumentSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text=_("Tên tệp khi được gửi lên."))
+    url = serializers.CharField(help_text=_("Địa chỉ API tải tệp văn bản."))
 
 
 class TaskUpdateSerializer(serializers.ModelSerializer):
@@ -128,6 +137,7 @@ class TaskSerializer(serializers.ModelSerializer):
     assignments = TaskAssignmentSerializer(source="shown_assignments", many=True, read_only=True)
     escalated_from = serializers.IntegerField(source="escalated_from_id", read_only=True, allow_null=True)
     created_by = serializers.CharField(source="created_by.get_full_name", read_only=True, default="")
+    document = serializers.SerializerMethodField()
 
     class Meta:
         model = Task
@@ -140,6 +150,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "source_kind_display",
             "source_object_id",
             "document_number",
+            "document",
             "assignee_kind",
             "deadline",
             "priority",
@@ -155,6 +166,12 @@ class TaskSerializer(serializers.ModelSerializer):
             "assignments",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(DocumentSerializer(allow_null=True))
+    def get_document(self, obj: Task) -> dict[str, str] | None:
+        if not obj.document_file:
+            return None
+        return {"name": obj.document_label, "url": reverse("api:task-document", args=[obj.pk])}
 
 
 class TaskDetailSerializer(TaskSerializer):

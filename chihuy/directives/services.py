@@ -378,14 +378,19 @@ def _refresh(task: Task) -> None:
         task.save(update_fields=["status", "progress", "updated_at"])
 
 
-def _add_attachments(*, update: TaskUpdate, files: Iterable[Any]) -> None:
+def _check_attachments(files: Iterable[Any]) -> None:
+    """Every file is checked before anything is written, so a refused one leaves nothing stored."""
     for upload in files:
-        attachment = TaskAttachment(update=update, file=upload, name=getattr(upload, "name", "")[:255])
         try:
-            attachment.full_clean()
+            TaskAttachment(file=upload).clean_fields(exclude=["update", "name"])
         except ValidationError as exc:
             raise ValidationError({"attachments": exc.messages}) from exc
-        attachment.save()
+
+
+def _add_attachments(*, update: TaskUpdate, files: Iterable[Any]) -> None:
+    for upload in files:
+        # Stored under a random name; ``name`` keeps the one it was sent with.
+        TaskAttachment.objects.create(update=update, file=upload)
 
 
 def assignment_update(
@@ -441,6 +446,7 @@ def assignment_update(
         attachments = list(attachments)
         if kind == UpdateKind.PROGRESS and progress is None and not note and not attachments:
             raise ValidationError({"note": _("Ghi nội dung tiến độ, tỷ lệ hoàn thành hoặc đính kèm tệp.")})
+        _check_attachments(attachments)
 
         now = timezone.now()
         status = ACTION_RESULT[kind]

@@ -9,10 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from chihuy.core.files import serve_file
 from chihuy.core.forms import add_service_errors
 from chihuy.directives import selectors, services
 from chihuy.directives.access import TaskAction, can_assign, can_update, require_assign
@@ -135,6 +137,23 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "done_count": sum(1 for a in assignments if a.status == TaskStatus.DONE),
     }
     return render(request, "directives/task_detail.html", context)
+
+
+@require_GET
+@login_required
+def document_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The directive's document, to whoever may see the task (issue 12 §6); 404 otherwise."""
+    task = selectors.task_get(user=request.user, pk=pk)
+    return serve_file(task.document_file, filename=task.document_label)
+
+
+@require_GET
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
+    """A file posted with an update, to whoever may read that update on the task."""
+    task = selectors.task_get(user=request.user, pk=pk)
+    attachment = selectors.task_attachment(user=request.user, task=task, pk=attachment_pk)
+    return serve_file(attachment.file, filename=str(attachment))
 
 
 def _source_url(user: Any, task: Task) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -28,18 +29,20 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from chihuy.api.base import ApiView
+from chihuy.api.base import ApiView, FileDownloadView
 from chihuy.api.errors import PROBLEM_CONTENT_TYPE, django_validation_errors, problem_response
-from chihuy.api.schema import JSON, problems
+from chihuy.api.schema import JSON, file_download, problems
 from chihuy.api.serializers import ProblemSerializer
 from chihuy.centres.access import access_centre
+from chihuy.core.files import serve_file
 from chihuy.intake.access import IntakeAction, require_intake
 from chihuy.intake.choices import Channel, Source
 from chihuy.intake.models import IdempotencyKey, IntakeRecord, SmsWebhookSecret
-from chihuy.intake.selectors import intake_get, intake_list
+from chihuy.intake.selectors import intake_attachment, intake_get, intake_list
 from chihuy.intake.serializers import (
     IntakeCentreSerializer,
     IntakeCreateSerializer,
+    IntakeDetailSerializer,
     IntakeListQuerySerializer,
     IntakeSerializer,
     SmsInboundSerializer,
@@ -177,11 +180,23 @@ class IntakeListView(ApiView):
 class IntakeDetailView(ApiView):
     @extend_schema(
         operation_id="intakes_retrieve",
-        summary="Một thông tin trong sổ theo dõi",
-        responses={200: IntakeSerializer, **problems(401, 404)},
+        summary="Một thông tin trong sổ theo dõi, kèm danh sách tệp đính kèm",
+        responses={200: IntakeDetailSerializer, **problems(401, 404)},
     )
     def get(self, request: Request, pk: int) -> Response:
-        return Response(IntakeSerializer(intake_get(user=request.user, pk=pk)).data)
+        return Response(IntakeDetailSerializer(intake_get(user=request.user, pk=pk)).data)
+
+
+class IntakeAttachmentView(FileDownloadView):
+    @extend_schema(
+        operation_id="intakes_attachments_retrieve",
+        summary="Tải một tệp đính kèm của thông tin tiếp nhận",
+        responses=file_download(401, 404),
+    )
+    def get(self, request: Request, pk: int, attachment_pk: int) -> HttpResponseBase:
+        record = intake_get(user=request.user, pk=pk)
+        attachment = intake_attachment(record=record, pk=attachment_pk)
+        return serve_file(attachment.file, filename=str(attachment))
 
 
 class SmsReceiptSerializer(IntakeSerializer):

@@ -7,5 +7,10 @@ from chihuy.intake import api
 urlpatterns = [
     path("intakes", api.IntakeListView.as_view(), name="intakes"),
     path("intakes/<int:pk>", api.IntakeDetailView.as_view(), name="intake"),
+    path(
+        "intakes/<int:pk>/attachments/<int:attachment_pk>",
+        api.IntakeAttachmentView.as_view(),
+        name="intake-attachment",
+    ),
     path("webhooks/sms/<int:centre_id>", api.SmsWebhookView.as_view(), name="webhook-sms"),
 ]

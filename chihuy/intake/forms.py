@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from chihuy.centres.choices import CentreStatus, Sector
 from chihuy.centres.models import Agency, Centre, Member
+from chihuy.core.files import validate_attachment
 from chihuy.core.forms import DateInput
 from chihuy.intake.choices import STATUS_FLOW, Channel, IntakeStatus
 from chihuy.intake.models import IntakeRecord
-from chihuy.intake.models.attachment import validate_attachment
 from chihuy.jurisdictions.models import Jurisdiction
 
 DATETIME_FORMAT = "%d/%m/%Y %H:%M"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from chihuy.core.text import search_key
 from chihuy.intake.access import IntakeAction, access_intake
 from chihuy.intake.choices import HandlingLevel, IntakeStatus
 from chihuy.intake.models import (
+    IntakeAttachment,
     IntakeEvent,
     IntakeProcedure,
     IntakeRecord,
@@ -97,6 +99,14 @@ def intake_list(
 def intake_get(*, user: Any, pk: Any, action: IntakeAction = IntakeAction.VIEW) -> IntakeRecord:
     """One record: 404 when the user may not see it, 403 when his role may not do ``action``."""
     return access_intake(user, _base(), pk, action)
+
+
+def intake_attachment(*, record: IntakeRecord, pk: Any) -> IntakeAttachment:
+    """One attachment of ``record`` (already fetched through the permission layer); 404 otherwise."""
+    try:
+        return record.attachments.get(pk=pk)
+    except (IntakeAttachment.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(_("Không tìm thấy tệp đính kèm.")) from exc
 
 
 def intake_history(*, record: IntakeRecord) -> QuerySet[IntakeEvent]:

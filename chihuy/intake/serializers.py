@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -98,6 +99,25 @@ class IntakeSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+        read_only_fields = fields
+
+
+class IntakeAttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__", help_text=_("Tên tệp khi được gửi lên."))
+    url = serializers.SerializerMethodField(
+        help_text=_("Địa chỉ API tải tệp (cần khoá API như mọi yêu cầu).")
+    )
+
+    def get_url(self, obj: Any) -> str:
+        return reverse("api:intake-attachment", args=[obj.record_id, obj.pk])
+
+
+class IntakeDetailSerializer(IntakeSerializer):
+    attachments = IntakeAttachmentSerializer(many=True, read_only=True)
+
+    class Meta(IntakeSerializer.Meta):
+        fields = [*IntakeSerializer.Meta.fields, "attachments"]
         read_only_fields = fields
 
 

@@ -204,16 +204,22 @@ def _check_centre_open(centre: Centre) -> None:
         )
 
 
-def _add_attachments(*, record: IntakeRecord, files: Iterable[Any], actor: Any | None) -> None:
-    for upload in files:
-        attachment = IntakeAttachment(
-            record=record, file=upload, name=getattr(upload, "name", "")[:255], uploaded_by=actor
-        )
+def _checked_attachments(files: Iterable[Any], actor: Any | None) -> list[IntakeAttachment]:
+    """The attachments to store, each checked (type from its bytes, size) before any is
+    written, so a refused file leaves nothing on disk or in the database (issue 12 §6)."""
+    attachments = [IntakeAttachment(file=upload, uploaded_by=actor) for upload in files]
+    for attachment in attachments:
         try:
-            attachment.full_clean()
+            attachment.clean_fields(exclude=["record", "uploaded_by"])
         except ValidationError as exc:
             raise ValidationError({"attachments": exc.messages}) from exc
-        attachment.save()
+    return attachments
+
+
+def _save_attachments(*, record: IntakeRecord, attachments: list[IntakeAttachment]) -> None:
+    for attachment in attachments:
+        attachment.record = record
+        attachment.save()  # under a random name; the name it was sent with is kept in ``name``
 
 
 def intake_create(
@@ -239,13 +245,13 @@ def intake_create(
     record.full_clean(
         exclude=["number", "tracking_code", "centre", "received_by"], validate_constraints=False
     )
-    files = list(attachments)
+    files = _checked_attachments(attachments, received_by)
     with _acting(received_by), transaction.atomic():
         # The day counter's row lock is held until commit: take it as late as possible.
         record.tracking_code = _new_tracking_code()
         record.number = _next_number(centre=centre, when=record.received_at)
         record.save()
-        _add_attachments(record=record, files=files, actor=received_by)
+        _save_attachments(record=record, attachments=files)
         _event(record=record, kind=EventKind.CREATED, actor=_actor(received_by))
         if record.urgent:
             _raise_alert(record)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("check/duplicates/", views.check_duplicates, name="check_duplicates"),
     path("check/route/", views.check_route, name="check_route"),
     path("<int:pk>/", views.intake_detail, name="detail"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
     path("<int:pk>/edit/", views.intake_edit, name="edit"),
     path("<int:pk>/status/", views.intake_status, name="status"),
     path("<int:pk>/assign/", views.intake_assign, name="assign"),

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chihuy.centres.access import Action, access_centre, can
+from chihuy.core.files import serve_file
 from chihuy.core.forms import add_service_errors, run_form_action
 from chihuy.directives.access import can_assign
 from chihuy.intake import exports, selectors, services
@@ -151,6 +153,15 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and record.centre.path.startswith(request.centre.path),  # type: ignore[attr-defined]
     }
     return render(request, "intake/intake_detail.html", context)
+
+
+@require_GET
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
+    """A record's attachment, to whoever may see the record (issue 12 §6); 404 otherwise."""
+    record = selectors.intake_get(user=request.user, pk=pk)
+    attachment = selectors.intake_attachment(record=record, pk=attachment_pk)
+    return serve_file(attachment.file, filename=str(attachment))
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,11 +8,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chihuy.centres.choices import CentreLevel
+from chihuy.core.files import SPREADSHEET_KINDS, FileKindValidator
 from chihuy.core.forms import DateInput
 from chihuy.reports.choices import RollupRule, TextSection
 from chihuy.reports.indicators import STANDARD
 from chihuy.reports.models import DailyReport, TemplateIndicator
 from chihuy.reports.services import DOC_FIELDS, TEXT_FIELDS, extra_field
+
+_SPREADSHEET = FileKindValidator(SPREADSHEET_KINDS)
 
 NUMBER_ERRORS = {
     "invalid": _("Hãy nhập một số nguyên, không phải chữ."),
@@ -148,10 +151,10 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("Chỉ nhận tệp Excel .xlsx (dùng mẫu tải về)."))
         if upload.size > 5 * 1024 * 1024:
             raise forms.ValidationError(_("Tệp quá lớn; tối đa 5 MB."))
+        # What the bytes are, not the name: a workbook holds xl/workbook.xml (issue 12 §6).
+        _SPREADSHEET(upload)
         return upload
 
 

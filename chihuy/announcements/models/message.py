@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -10,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chihuy.audit.mixins import Audited
 from chihuy.centres.access import CentreScopedQuerySet
-from chihuy.intake.models.attachment import validate_attachment
+from chihuy.core.files import PrivateFileField, display_name, validate_attachment
 
 
 class Message(Audited):
@@ -23,8 +22,15 @@ class Message(Audited):
         settings.AUTH_USER_MODEL, verbose_name=_("người gửi"), on_delete=models.PROTECT, related_name="+"
     )
     body = models.TextField(_("nội dung"), blank=True)
-    attachment = models.FileField(
-        _("tệp đính kèm"), upload_to="announcements/%Y/%m/", blank=True, validators=[validate_attachment]
+    attachment = PrivateFileField(
+        _("tệp đính kèm"),
+        folder="announcements",
+        name_field="attachment_original_name",
+        blank=True,
+        validators=[validate_attachment],
+    )
+    attachment_original_name = models.CharField(
+        _("tên tệp đính kèm"), max_length=255, blank=True, editable=False
     )
     important = models.BooleanField(
         _("quan trọng"), default=False, help_text=_("Gửi thêm thư điện tử cho mọi thành viên.")
@@ -56,12 +62,12 @@ class Message(Audited):
         indexes = [models.Index(fields=["centre", "-created_at"], name="message_centre_created")]
 
     def __str__(self) -> str:
-        text = self.body or Path(self.attachment.name or "").name
+        text = self.body or self.attachment_name
         return text[:60]
 
     @property
     def attachment_name(self) -> str:
-        return Path(self.attachment.name or "").name
+        return display_name(self.attachment, self.attachment_original_name) if self.attachment else ""
 
     def audit_centre(self) -> Any:
         return self.centre

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chihuy.audit.mixins import Audited
 from chihuy.centres.choices import CentreLevel, CentreStatus
+from chihuy.core.files import PrivateFileField, display_name, validate_document
 
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 .\-]{7,18}[0-9]$",
@@ -87,8 +88,22 @@ class Centre(Audited):
 
     decision_number = models.CharField(_("số quyết định thành lập"), max_length=60, blank=True)
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
-    decision_file = models.FileField(_("tệp quyết định"), upload_to="centres/decisions/%Y/", blank=True)
-    rules_document = models.FileField(_("quy chế hoạt động"), upload_to="centres/rules/%Y/", blank=True)
+    decision_file = PrivateFileField(
+        _("tệp quyết định"),
+        folder="centres/decisions",
+        name_field="decision_file_name",
+        blank=True,
+        validators=[validate_document],
+    )
+    decision_file_name = models.CharField(_("tên tệp quyết định"), max_length=255, blank=True, editable=False)
+    rules_document = PrivateFileField(
+        _("quy chế hoạt động"),
+        folder="centres/rules",
+        name_field="rules_document_name",
+        blank=True,
+        validators=[validate_document],
+    )
+    rules_document_name = models.CharField(_("tên tệp quy chế"), max_length=255, blank=True, editable=False)
     rules_issued_on = models.DateField(_("ngày ban hành quy chế"), null=True, blank=True)
 
     status = models.CharField(
@@ -121,6 +136,14 @@ class Centre(Audited):
 
     def audit_centre(self) -> Centre:
         return self
+
+    @property
+    def decision_file_label(self) -> str:
+        return display_name(self.decision_file, self.decision_file_name)
+
+    @property
+    def rules_document_label(self) -> str:
+        return display_name(self.rules_document, self.rules_document_name)
 
     @property
     def has_rules(self) -> bool:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chihuy.audit.mixins import Audited
-from chihuy.core.forms import validate_document
+from chihuy.core.files import PrivateFileField, display_name, validate_document
 from chihuy.directives.choices import (
     CLOSED_STATUSES,
     AssigneeKind,
@@ -99,9 +99,14 @@ class Task(BoardStatus, Audited):
     source_object_id = models.PositiveBigIntegerField(null=True, blank=True)
     source = GenericForeignKey("source_content_type", "source_object_id")
     document_number = models.CharField(_("số văn bản"), max_length=60, blank=True)
-    document_file = models.FileField(
-        _("tệp văn bản"), upload_to="directives/documents/%Y/", blank=True, validators=[validate_document]
+    document_file = PrivateFileField(
+        _("tệp văn bản"),
+        folder="directives/documents",
+        name_field="document_name",
+        blank=True,
+        validators=[validate_document],
     )
+    document_name = models.CharField(_("tên tệp văn bản"), max_length=255, blank=True, editable=False)
     assignee_kind = models.CharField(
         _("giao cho"), max_length=8, choices=AssigneeKind.choices, default=AssigneeKind.NONE
     )
@@ -153,6 +158,10 @@ class Task(BoardStatus, Audited):
     @property
     def number(self) -> str:
         return f"NV{self.pk}"
+
+    @property
+    def document_label(self) -> str:
+        return display_name(self.document_file, self.document_name)
 
     @property
     def due_at(self) -> Any:

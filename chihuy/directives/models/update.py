@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -9,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chihuy.audit.mixins import Audited
+from chihuy.core.files import PrivateFileField, display_name, validate_attachment
 from chihuy.directives.choices import UpdateKind
-from chihuy.intake.models.attachment import validate_attachment
 
 
 class TaskUpdate(models.Model):
@@ -52,8 +51,8 @@ class TaskUpdate(models.Model):
 
 class TaskAttachment(Audited):
     update = models.ForeignKey(TaskUpdate, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(
-        _("tệp đính kèm"), upload_to="directives/%Y/%m/", validators=[validate_attachment]
+    file = PrivateFileField(
+        _("tệp đính kèm"), folder="directives", name_field="name", validators=[validate_attachment]
     )
     name = models.CharField(_("tên tệp"), max_length=255, blank=True)
 
@@ -63,7 +62,7 @@ class TaskAttachment(Audited):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.name or Path(self.file.name or "").name
+        return display_name(self.file, self.name)
 
     def audit_centre(self) -> Any:
         return self.update.task.centre

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,27 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from chihuy.audit.mixins import Audited
 from chihuy.centres.access import CentreScopedQuerySet
 
-ATTACHMENT_EXTENSIONS = frozenset({".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx"})
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# Imported from here by the migrations written before it moved to chihuy.core.files.
+from chihuy.core.files import PrivateFileField, display_name, validate_attachment
 
-
-def validate_attachment(upload: Any) -> None:
-    """Only scans, photos and office files, up to 10 MB (issue 3, "bad input")."""
-    if not upload:
-        return
-    ext = Path(upload.name).suffix.lower()
-    if ext not in ATTACHMENT_EXTENSIONS:
-        raise ValidationError(
-            _("Định dạng tệp %(ext)s không được chấp nhận. Chỉ nhận: %(allowed)s."),
-            code="file_type",
-            params={"ext": ext or "?", "allowed": "pdf, jpg, png, docx, xlsx"},
-        )
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            _("Tệp quá lớn (%(size).1f MB); tối đa 10 MB."),
-            code="file_size",
-            params={"size": upload.size / 1048576},
-        )
+__all__ = ["IntakeAttachment", "IntakeAttachmentQuerySet", "validate_attachment"]
 
 
 class IntakeAttachmentQuerySet(CentreScopedQuerySet["IntakeAttachment"]):
@@ -41,7 +22,9 @@ class IntakeAttachmentQuerySet(CentreScopedQuerySet["IntakeAttachment"]):
 
 class IntakeAttachment(Audited):
     record = models.ForeignKey("intake.IntakeRecord", on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("tệp đính kèm"), upload_to="intake/%Y/%m/", validators=[validate_attachment])
+    file = PrivateFileField(
+        _("tệp đính kèm"), folder="intake", name_field="name", validators=[validate_attachment]
+    )
     name = models.CharField(_("tên tệp"), max_length=255, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -56,7 +39,7 @@ class IntakeAttachment(Audited):
         ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:
-        return self.name or Path(self.file.name or "").name
+        return display_name(self.file, self.name)
 
     def audit_centre(self) -> Any:
         return self.record.centre

@@ -127,8 +127,20 @@ def test_not_a_workbook_and_wrong_day(world, login, today):
     client = login(world.user("district", "standing"))
     buffer = io.BytesIO(b"not excel")
     buffer.name = "x.xlsx"
-    client.post(reverse("reports:import", args=[world.district.pk]), {"date": "22/11/2026", "file": buffer})
-    assert "Không đọc được tệp" in ReportImport.objects.get().errors[0]["message"]
+    refused = client.post(
+        reverse("reports:import", args=[world.district.pk]), {"date": "22/11/2026", "file": buffer}
+    )
+    # The form reads what the bytes are (issue 12 §6): refused before any import is recorded.
+    assert refused.status_code == 200
+    assert "không được chấp nhận" in refused.content.decode()
+    assert not ReportImport.objects.exists()
+    disguised = io.BytesIO(b"MZ\x90\x00" + b"\x00" * 60)
+    disguised.name = "so-lieu.xlsx"
+    refused = client.post(
+        reverse("reports:import", args=[world.district.pk]), {"date": "22/11/2026", "file": disguised}
+    )
+    assert "chương trình Windows (.exe)" in refused.content.decode()
+    assert not ReportImport.objects.exists()
     wb = _template(client, world)
     _fill(wb.active, 6, new_cases=1)
     _upload(client, world, wb, date="21/11/2026")
