@@ -1,0 +1,3 @@
+from chihuy.core.models.worker import TaskWorker
+
+__all__ = ["TaskWorker"]
