@@ -28,6 +28,7 @@ from chihuy.alerts.choices import AlertStatus, Channel, DeliveryStatus, StepKind
 from chihuy.alerts.conf import MAX_ATTEMPTS, RETRY_BACKOFF_SECONDS, stuck_seconds
 from chihuy.alerts.models import Alert, AlertDelivery, AlertPolicy, AlertStep
 from chihuy.centres.choices import Role
+from chihuy.core.actor import acting_as
 from chihuy.core.periodic import ensure_pending, supports_defer
 
 logger = logging.getLogger(__name__)
@@ -419,6 +420,16 @@ def _fail(delivery: AlertDelivery, error: str, *, permanent: bool, now: dt.datet
         )
 
 
+def _fire_steps_fallen_due() -> None:
+    """Between two sends, fire any step that fell due: deliveries share the alerts worker with
+    escalation, and a batch through a slow gateway must not hold a step back longer than one send."""
+    if AlertStep.objects.filter(
+        fired_at__isnull=True, due_at__lte=timezone.now(), alert__status=AlertStatus.OPEN
+    ).exists():
+        with acting_as(None):
+            alert_escalate_due()
+
+
 def _settle_steps(step_ids: Iterable[int], *, now: dt.datetime) -> None:
     """Mark delivered the steps none of whose deliveries is still waiting or under way."""
     for step_id in step_ids:
@@ -444,6 +455,7 @@ def alert_deliver_pending(*, step_ids: list[int] | None = None, now: dt.datetime
     ids = list(pending.order_by("id").values_list("pk", flat=True)[:500])
     for delivery_id in ids:
         _send_one(delivery_id, timezone.now() if now is None else now)
+        _fire_steps_fallen_due()
     touched = set(AlertDelivery.objects.filter(pk__in=ids).values_list("step_id", flat=True))
     _settle_steps(touched | set(step_ids or []), now=now)
     retry = (

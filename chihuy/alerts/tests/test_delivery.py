@@ -191,3 +191,27 @@ def test_auditor_retries_a_delivery_cut_off_by_a_crash(world, make_record, comma
     # Retried once, naming the same message as the attempt that was cut off.
     assert attempts[0].idempotency_key == attempts[1].idempotency_key
     assert fake_channel.keys.count(attempts[0].idempotency_key) == 1
+
+
+def test_a_slow_delivery_batch_does_not_hold_back_a_step_that_falls_due(world, make_record, commander, clock):
+    from chihuy.alerts.adapters import register_adapter
+    from chihuy.alerts.models import AlertStep
+
+    AlertPolicy.objects.create(
+        centre=world.commune, email_enabled=False, sms_enabled=True, sms_webhook_url="http://gateway.invalid/"
+    )
+    alert = alert_raise(record=make_record(world.commune))  # on_commit never runs: step 1's SMS wait
+
+    class SlowGateway:
+        def send(self, *, user, message, policy):
+            clock.shift(dt.timedelta(minutes=6))  # meanwhile the next step (due at 5 min) falls due
+            return "VT-1"
+
+    previous = register_adapter(Channel.SMS, SlowGateway())
+    try:
+        alert_deliver_pending()
+    finally:
+        if previous is not None:
+            register_adapter(Channel.SMS, previous)
+    # Fired between two sends, not after the whole batch.
+    assert AlertStep.objects.get(alert=alert, position=1).fired_at == T0 + dt.timedelta(minutes=6)

@@ -19,6 +19,10 @@ from chihuy.core.workers import Heartbeat
 
 
 class Command(DbWorkerCommand):
+    # The checks ran at migrate and deploy; skipping them here saves a restarted worker a second
+    # or more before it takes back the due alert steps.
+    requires_system_checks: list[str] = []
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["reload"] and not options["batch"] and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
             # The autoreloader's parent process only watches files; its child is the worker.
