@@ -3,7 +3,7 @@ PORT ?= 8000
 PY := .venv/bin/python
 export PORT
 
-.PHONY: run test lint typecheck bench-jurisdictions bench-intake bench-roster bench-rollup clean
+.PHONY: run test lint typecheck bench-jurisdictions bench-intake bench-escalation bench-roster bench-rollup clean
 
 .venv/.installed: requirements.lock requirements-dev.lock
 	@scripts/bootstrap
@@ -28,6 +28,9 @@ bench-jurisdictions: .venv/.installed
 
 bench-intake: .venv/.installed
 	@$(PY) bench/intake_alert.py
+
+bench-escalation: .venv/.installed
+	@$(PY) bench/escalation.py
 
 bench-roster: .venv/.installed
 	@$(PY) bench/roster.py

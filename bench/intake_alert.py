@@ -1,6 +1,6 @@
 """Benchmark: intake API throughput against raw INSERTs, and urgent-alert latency to an open SSE tab.
 
-Runs the real ASGI server (uvicorn) and a task worker (``db_worker``) as subprocesses on
+Runs the real ASGI server (uvicorn) and the two task workers (``db_worker``) as subprocesses on
 127.0.0.1 against PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/chihuy_bench;
 the database is dropped, created and migrated by this script). Measures (issue 3):
 
@@ -149,13 +149,20 @@ def _start(url: str, port: int) -> list[subprocess.Popen[bytes]]:
         env=env,
         stdout=subprocess.DEVNULL,
     )
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--no-reload", "--interval", "0.2"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    return [server, worker]
+    # The launcher's two task workers: urgent alerts on their own, the rest on another.
+    task_workers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", *queue_args, "--no-reload"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        for queue_args in (
+            ["--queue-name", "alerts", "--interval", "0.25", "--no-startup-delay"],
+            ["--queue-name", "*", "--exclude-queues", "alerts", "--interval", "0.2"],
+        )
+    ]
+    return [server, *task_workers]
 
 
 def _body(centre: int, n: int, urgent: bool) -> dict[str, Any]:

@@ -55,8 +55,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
-    "django_tasks_db",
+    # Before django_tasks_db: its ``db_worker`` command is extended by ours (heartbeat, recovery).
     "chihuy.core",
+    "django_tasks_db",
     "chihuy.accounts",
     "chihuy.audit",
     "chihuy.jurisdictions",
@@ -167,7 +168,22 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "chihuy.core.cache.DatabaseCache", "LOCATION": "chihuy_cache"}}
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Two queues, each with its own worker process (scripts/run-server): urgent-alert escalation,
+# delivery and auditing on "alerts", so a bulk mailing on "default" never delays a step (R3).
+TASK_QUEUES = ["default", "alerts"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+# A task left RUNNING by a worker that is gone (killed, machine lost) is queued again, at most
+# TASK_MAX_ATTEMPTS runs in all, then marked failed (chihuy/core/workers.py). A worker of ours
+# proves it is alive with a heartbeat; a row claimed by a worker that never sent one (an older
+# or foreign worker) is taken for lost once RUNNING longer than its lease, by task path ("*":
+# any other task), in seconds.
+TASK_RUNNING_LEASES: dict[str, float] = {
+    "chihuy.alerts.tasks.alert_escalate_task": 60,
+    "chihuy.alerts.tasks.alert_deliver_task": 300,
+    "chihuy.alerts.tasks.alert_audit_task": 300,
+    "*": 3600,
+}
+TASK_MAX_ATTEMPTS = 3
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -48,6 +48,10 @@ def stream_heartbeat_seconds() -> float:
     return _env_float("CHIHUY_ALERTS_HEARTBEAT_SECONDS", 15.0)
 
 
+# The task queue of escalation, delivery and the auditor: its own worker process, so bulk
+# notices on "default" never hold a step back (settings.TASK_QUEUES, scripts/run-server).
+QUEUE = "alerts"
+
 # Attempts per delivery (the first try included) and the wait before each retry.
 MAX_ATTEMPTS = 3
 RETRY_BACKOFF_SECONDS = (5.0, 30.0)

@@ -9,6 +9,7 @@ and a crashed worker loses nothing: its transaction rolls back and the step stay
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterable
@@ -32,6 +33,7 @@ from chihuy.alerts.conf import (
 )
 from chihuy.alerts.models import Alert, AlertDelivery, AlertPolicy, AlertStep
 from chihuy.centres.choices import Role
+from chihuy.core.actor import acting_as
 from chihuy.core.durable import enqueue_in_transaction
 from chihuy.core.periodic import ensure_pending, supports_defer
 
@@ -315,6 +317,26 @@ def schedule_next_step(*, alert_id: int) -> None:
     enqueue_in_transaction(alert_escalate_task, alert_id=alert_id, run_after=step.due_at)
 
 
+def schedule_escalation(*, now: dt.datetime | None = None) -> bool:
+    """Make sure a wake-up waits for the earliest unfired step of any open alert; True if booked.
+
+    ``schedule_next_step`` books one as each step fires; this repairs the chain when that
+    booking was lost (a worker killed between firing and booking). Cheap when one is waiting.
+    """
+    due = (
+        AlertStep.objects.filter(fired_at__isnull=True, alert__status=AlertStatus.OPEN)
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    if due is None:
+        return False
+    from chihuy.alerts.tasks import alert_escalate_task
+
+    run_after = max(due, now or timezone.now())
+    return ensure_pending(alert_escalate_task, run_after=run_after, rebook_if_later=True)
+
+
 # --- deliver -------------------------------------------------------------------------------
 
 
@@ -367,16 +389,18 @@ def _send_one(delivery_id: int, now: dt.datetime) -> None:
         pk=delivery_id
     )
     policy = AlertPolicy.objects.filter(centre_id=delivery.alert.centre_id).first()
+    message = dataclasses.replace(alert_message(alert=delivery.alert), key=delivery.idempotency_key)
     try:
-        get_adapter(delivery.channel).send(
-            user=delivery.user, message=alert_message(alert=delivery.alert), policy=policy
-        )
+        receipt = get_adapter(delivery.channel).send(user=delivery.user, message=message, policy=policy)
     except DeliveryError as exc:
         _fail(delivery, str(exc), permanent=exc.permanent, now=now)
     except Exception as exc:
         logger.exception("adapter %s crashed", delivery.channel)
         _fail(delivery, f"{type(exc).__name__}: {exc}", permanent=False, now=now)
     else:
+        # The receipt first, on its own: from here on the auditor knows the message left.
+        if receipt:
+            AlertDelivery.objects.filter(pk=delivery_id).update(gateway_id=str(receipt)[:200])
         AlertDelivery.objects.filter(pk=delivery_id).update(status=DeliveryStatus.SENT, error="")
 
 
@@ -400,6 +424,25 @@ def _fail(delivery: AlertDelivery, error: str, *, permanent: bool, now: dt.datet
         )
 
 
+def _fire_steps_fallen_due() -> None:
+    """Between two sends, fire any step that fell due: deliveries share the alerts worker with
+    escalation, and a batch through a slow gateway must not hold a step back longer than one send."""
+    if AlertStep.objects.filter(
+        fired_at__isnull=True, due_at__lte=timezone.now(), alert__status=AlertStatus.OPEN
+    ).exists():
+        with acting_as(None):
+            alert_escalate_due()
+
+
+def _settle_steps(step_ids: Iterable[int], *, now: dt.datetime) -> None:
+    """Mark delivered the steps none of whose deliveries is still waiting or under way."""
+    for step_id in step_ids:
+        if not AlertDelivery.objects.filter(
+            step_id=step_id, status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING]
+        ).exists():
+            AlertStep.objects.filter(pk=step_id, delivered_at__isnull=True).update(delivered_at=now)
+
+
 def alert_deliver_pending(*, step_ids: list[int] | None = None, now: dt.datetime | None = None) -> int:
     """Send external deliveries whose time has come; returns how many were attempted.
 
@@ -416,12 +459,9 @@ def alert_deliver_pending(*, step_ids: list[int] | None = None, now: dt.datetime
     ids = list(pending.order_by("id").values_list("pk", flat=True)[:500])
     for delivery_id in ids:
         _send_one(delivery_id, timezone.now() if now is None else now)
+        _fire_steps_fallen_due()
     touched = set(AlertDelivery.objects.filter(pk__in=ids).values_list("step_id", flat=True))
-    for step_id in touched | set(step_ids or []):
-        if not AlertDelivery.objects.filter(
-            step_id=step_id, status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING]
-        ).exists():
-            AlertStep.objects.filter(pk=step_id, delivered_at__isnull=True).update(delivered_at=now)
+    _settle_steps(touched | set(step_ids or []), now=now)
     retry = (
         AlertDelivery.objects.filter(status=DeliveryStatus.PENDING, not_before__gt=now)
         .exclude(channel=Channel.IN_APP)
@@ -463,8 +503,22 @@ def alert_acknowledge(*, alert: Alert, user: Any) -> Alert:
 
 
 def alert_audit(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """The crash net: raise missing alerts, fire overdue steps, retry deliveries cut off mid-send."""
+    """The crash net: take back tasks of dead workers (every queue), raise missing alerts, fire
+    overdue steps, keep the chain awake, and settle deliveries cut off mid-send or never sent.
+
+    A delivery still "sending" after ``stuck_seconds`` was cut off. With a gateway receipt
+    stored, the gateway took it: it is marked sent, never sent again. Without one, nobody knows
+    whether it left, so it is retried (a new attempt, within ``MAX_ATTEMPTS``) with the same
+    idempotency key, which lets a de-duplicating gateway drop the copy.
+    """
+    from chihuy.core.workers import tasks_recover_stale
+
     now = now or timezone.now()
+    try:
+        recovered = tasks_recover_stale(now=now)
+    except Exception:  # the alert checks below matter more
+        logger.exception("recovering the tasks of dead workers failed")
+        recovered = {"requeued": 0, "failed": 0}
     raised = _raise_missing_alerts(now=now)
     first_overdue = dict(
         AlertStep.objects.filter(
@@ -479,11 +533,20 @@ def alert_audit(*, now: dt.datetime | None = None) -> dict[str, int]:
             first_overdue[step_id],
             _("Bộ kiểm tra định kỳ đã phát bước báo khẩn đầu tiên (bị bỏ lỡ khi tiếp nhận)."),
         )
+    schedule_escalation(now=now)
     stuck_before = now - dt.timedelta(seconds=stuck_seconds())
     stuck = 0
+    receipted: set[int] = set()
     for delivery in AlertDelivery.objects.filter(
         status=DeliveryStatus.SENDING, attempted_at__lt=stuck_before
     ):
+        if delivery.gateway_id:
+            if AlertDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+                status=DeliveryStatus.SENT, error=""
+            ):
+                logger.warning("delivery %s cut off after the gateway took it: not sent again", delivery.pk)
+                receipted.add(delivery.step_id)
+            continue
         claimed = AlertDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
             status=DeliveryStatus.PENDING
         )
@@ -491,8 +554,15 @@ def alert_audit(*, now: dt.datetime | None = None) -> dict[str, int]:
             delivery.refresh_from_db()
             _fail(delivery, _("Bị gián đoạn: tiến trình gửi dừng đột ngột."), permanent=False, now=now)
             stuck += 1
+    _settle_steps(receipted, now=now)
     sent = alert_deliver_pending(now=now)
-    return {"raised": raised, "fired": len(fired), "stuck": stuck, "sent": sent}
+    return {
+        "raised": raised,
+        "fired": len(fired),
+        "stuck": stuck,
+        "sent": sent,
+        "tasks_requeued": recovered["requeued"],
+    }
 
 
 def _note_on_record(record_id: int, note: str) -> None:

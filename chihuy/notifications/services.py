@@ -95,19 +95,25 @@ def notification_deliver(*, ids: list[int]) -> dict[str, int]:
         link = _absolute(notice.url)
         if link:
             text = f"{text}\n\n{link}" if text else link
-        message = AlertMessage(
-            alert_id=0, record_number="", category=notice.kind, subject=notice.subject, text=text, url=link
-        )
-        changed = False
         for channel in notice.channels:
             if channel not in OUTSIDE_CHANNELS:
                 continue
             if (notice.deliveries.get(channel) or {}).get("status") == "sent":
                 continue
+            # The key names this notice on this channel, the same on a re-run after a crash.
+            message = AlertMessage(
+                alert_id=0,
+                record_number="",
+                category=notice.kind,
+                subject=notice.subject,
+                text=text,
+                url=link,
+                key=f"chihuy-notice-{notice.pk}-{channel}",
+            )
             try:
                 if channel != Channel.EMAIL and policy is None:
                     raise DeliveryError("Trung tâm chưa cấu hình kênh này.", permanent=True)
-                get_adapter(channel).send(user=notice.user, message=message, policy=policy)
+                receipt = get_adapter(channel).send(user=notice.user, message=message, policy=policy)
             except DeliveryError as exc:
                 notice.deliveries[channel] = {
                     "status": "failed",
@@ -117,10 +123,14 @@ def notification_deliver(*, ids: list[int]) -> dict[str, int]:
                 }
                 counts["failed"] += 1
             else:
-                notice.deliveries[channel] = {"status": "sent", "at": timezone.now().isoformat(), "error": ""}
+                notice.deliveries[channel] = {
+                    "status": "sent",
+                    "at": timezone.now().isoformat(),
+                    "error": "",
+                    "receipt": receipt or "",
+                }
                 counts["sent"] += 1
-            changed = True
-        if changed:
+            # Stored after each channel, so a re-run after a crash resends none that went out.
             Notification.objects.filter(pk=notice.pk).update(deliveries=notice.deliveries)
     return counts
 

@@ -2,7 +2,7 @@
 
 The other browser tests drive Django's threaded WSGI live server. Here the same launcher as
 ``make run`` (``python -m chihuy.core.serve``: uvicorn processes, sync views on worker
-threads, the alert stream on Django's ASGI handler) and a task worker serve a fresh
+threads, the alert stream on Django's ASGI handler) and its two task workers serve a fresh
 database with the demo data, on the test run's own database engine (on PostgreSQL the
 stream is woken by NOTIFY). A duty officer logs an urgent call in the browser; the
 commander on duty, whose page is already open, sees the alert without a reload and
@@ -94,11 +94,18 @@ def real_server(tmp_path_factory):
         " print(json.dumps([u.username for u in duty]))",
     )
     procs = [
-        subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--no-reload"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
+        # The two task workers of the launcher: urgent alerts on their own, the rest on another.
+        *(
+            subprocess.Popen(
+                [sys.executable, "manage.py", "db_worker", *queue_args, "--no-reload"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+            )
+            for queue_args in (
+                ["--queue-name", "alerts", "--interval", "0.25", "--no-startup-delay"],
+                ["--queue-name", "*", "--exclude-queues", "alerts"],
+            )
         ),
         subprocess.Popen(
             [sys.executable, "-m", "chihuy.core.serve", "--workers", "2", "--port", str(port)],

@@ -142,6 +142,9 @@ class AlertDelivery(models.Model):
     # A retry waits until then, so a gateway that is down is not hammered.
     not_before = models.DateTimeField(_("gửi lại sau"), default=timezone.now)
     error = models.TextField(_("lỗi"), blank=True)
+    # The gateway's receipt (its message id), stored the moment it answers: an attempt found
+    # "sending" after a crash with a receipt was sent and is not sent again.
+    gateway_id = models.CharField(_("mã tin của cổng gửi"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("lượt gửi báo khẩn")
@@ -168,3 +171,9 @@ class AlertDelivery(models.Model):
     @property
     def status_colour(self) -> str:
         return DeliveryStatus(self.status).colour
+
+    @property
+    def idempotency_key(self) -> str:
+        """Names the message, not the attempt: every retry to this person on this channel for
+        this step carries the same key, so a de-duplicating gateway sends it once."""
+        return f"chihuy-alert-{self.step_id}-{self.user_id}-{self.channel}"

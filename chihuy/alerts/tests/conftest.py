@@ -36,20 +36,26 @@ def make_record():
 
 @pytest.fixture
 def fake_channel():
-    """A recording adapter for the SMS channel; tell it to fail with ``.fail = n``."""
+    """A recording adapter for the SMS channel; tell it to fail with ``.fail = n``.
+
+    ``keys`` are the idempotency keys of the messages it was given; it answers ``receipt``."""
     from chihuy.alerts.adapters import DeliveryError, register_adapter
     from chihuy.alerts.choices import Channel
 
     class Fake:
         def __init__(self) -> None:
             self.sent: list[tuple[str, str]] = []
+            self.keys: list[str] = []
             self.fail = 0
+            self.receipt: str | None = None
 
-        def send(self, *, user: Any, message: Any, policy: Any) -> None:
+        def send(self, *, user: Any, message: Any, policy: Any) -> str | None:
+            self.keys.append(message.key)
             if self.fail:
                 self.fail -= 1
                 raise DeliveryError("cổng SMS không trả lời")
             self.sent.append((user.username, message.record_number))
+            return self.receipt
 
     fake = Fake()
     previous = register_adapter(Channel.SMS, fake)

@@ -31,7 +31,16 @@ def setup() -> None:
         for role in (Role.COMMANDER, Role.DEPUTY):
             MemberFactory(centre=centre, user=UserFactory(username=f"{key}_{role}"), role=role)
     MemberFactory(centre=commune, user=UserFactory(username="xa_deputy2"), role=Role.DEPUTY)
-    AlertPolicy.objects.create(centre=commune, minutes=float(sys.argv[1]), repeats=int(sys.argv[2]))
+    # An optional third argument is an SMS gateway's address: everyone then has a phone number.
+    sms = {"sms_enabled": True, "sms_webhook_url": sys.argv[3]} if len(sys.argv) > 3 else {}
+    if sms:
+        for n, member in enumerate(commune.members.select_related("user").order_by("id")):
+            member.user.phone = f"09120000{n:02d}"
+            member.user.save(update_fields=["phone"])
+        for n, member in enumerate(district.members.select_related("user").order_by("id")):
+            member.user.phone = f"09130000{n:02d}"
+            member.user.save(update_fields=["phone"])
+    AlertPolicy.objects.create(centre=commune, minutes=float(sys.argv[1]), repeats=int(sys.argv[2]), **sms)
     with transaction.atomic():
         record = IntakeRecord.objects.create(
             centre=commune,
@@ -47,22 +56,37 @@ def setup() -> None:
 
 
 def report() -> None:
+    from django_tasks_db.models import DBTaskResult
+
     from chihuy.alerts.models import AlertDelivery, AlertStep
 
     steps = [
         {
             "position": s.position,
+            "due": s.due_at.timestamp(),
             "fired": s.fired_at is not None,
             "recipients": sorted(u.pk for u in s.recipients.all()),
         }
         for s in AlertStep.objects.prefetch_related("recipients").order_by("position")
     ]
-    deliveries = list(
-        AlertDelivery.objects.order_by("id").values(
-            "step__position", "user_id", "channel", "attempt", "status"
-        )
-    )
-    print(json.dumps({"steps": steps, "deliveries": deliveries}))
+    deliveries = [
+        {
+            "step__position": d.step.position,
+            "user_id": d.user_id,
+            "channel": d.channel,
+            "attempt": d.attempt,
+            "status": d.status,
+            "gateway_id": d.gateway_id,
+            "error": d.error,
+            "key": d.idempotency_key,
+        }
+        for d in AlertDelivery.objects.select_related("step").order_by("id")
+    ]
+    tasks = [
+        {"path": t.task_path, "queue": t.queue_name, "status": t.status, "workers": t.worker_ids}
+        for t in DBTaskResult.objects.order_by("enqueued_at")
+    ]
+    print(json.dumps({"steps": steps, "deliveries": deliveries, "tasks": tasks}))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@ T0 = dt.datetime(2026, 11, 22, 8, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def db_backend(settings, time_machine):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+    }
     time_machine.move_to(T0, tick=False)
 
 

@@ -59,7 +59,9 @@ def test_schedule_command_creates_and_books_once(world, frozen, settings):
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+    }
     BriefingSettingsFactory(centre=world.province, days_ahead=2)
     call_command("briefings_schedule")
     call_command("briefings_schedule")

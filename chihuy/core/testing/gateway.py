@@ -41,25 +41,37 @@ class _Handler(BaseHTTPRequestHandler):
         # Recorded before the answer goes out, so the sender's call has returned only once the
         # test can see its request.
         gateway.requests.append(GatewayRequest(path=self.path, headers=self.headers, body=body))
-        self.send_response(gateway.status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"{}")
+        gateway.received.set()
+        # A test holding the answer back can kill the sender mid-send.
+        gateway.release.wait(timeout=60)
+        try:
+            self.send_response(gateway.status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(gateway.answer)))
+            self.end_headers()
+            self.wfile.write(gateway.answer)
+        except OSError:
+            pass  # the sender is gone
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keep the test output clean
 
 
 class FakeGateway:
-    """Records each POST in ``requests`` and answers ``status`` (200 unless a test changes it).
+    """Records each POST in ``requests`` and answers ``status`` (200 unless a test changes it)
+    with the body ``answer`` (``{}``: no message id).
 
+    ``received`` is set at each POST; while ``release`` is cleared the answer waits for it.
     Use as a context manager; ``url`` is the base address (``f"{gateway.url}/sms"``).
     """
 
     def __init__(self) -> None:
         self.requests: list[GatewayRequest] = []
         self.status = 200
+        self.answer = b"{}"
+        self.received = threading.Event()
+        self.release = threading.Event()
+        self.release.set()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.gateway = self
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -76,6 +88,7 @@ class FakeGateway:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self.release.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()

@@ -13,7 +13,9 @@ HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
 @pytest.fixture
 def durable(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+    }
 
 
 def test_next_local_is_today_before_the_time_and_tomorrow_after():

@@ -326,7 +326,9 @@ def test_moving_the_deadline_clears_overdue_and_reminders(world, directive, cloc
 
 
 def test_reminders_are_stored_with_their_due_time(world, clock, settings, django_capture_on_commit_callbacks):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+    }
     from django_tasks_db.models import DBTaskResult
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -348,7 +350,9 @@ def test_reminders_are_stored_with_their_due_time(world, clock, settings, django
 
 
 def test_sweep_task_rebooks_itself(world, clock, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+    }
     from django_tasks_db.models import DBTaskResult
 
     from chihuy.directives.tasks import SWEEP_EVERY, directives_sweep_task

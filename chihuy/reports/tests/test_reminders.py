@@ -111,7 +111,9 @@ def test_scheduled_task_is_stored_with_its_due_time_and_not_duplicated(world, se
 
     from chihuy.reports.tasks import reports_reminders_task, schedule_reminders
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+    }
     with time_machine.travel(local(TODAY, 15), tick=False):
         assert schedule_reminders() == local(TODAY, 16)
         assert schedule_reminders() == local(TODAY, 16)
@@ -125,7 +127,9 @@ def test_task_sends_and_rebooks(world, settings, django_capture_on_commit_callba
 
     from chihuy.reports.tasks import reports_reminders_task
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+    }
     with (
         time_machine.travel(local(TODAY, 16, 5), tick=False),
         django_capture_on_commit_callbacks(execute=True),

@@ -266,7 +266,9 @@ def test_missed_checkin_alert_is_idempotent(published, staffed, frozen, django_c
 
 
 def test_missed_checkin_task_stored_with_due_time(staffed, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+    }
     from django_tasks_db.models import DBTaskResult
 
     roster = services.roster_generate(

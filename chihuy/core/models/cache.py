@@ -1,4 +1,4 @@
-"""The one table core owns: the rows of the database cache (``chihuy.core.cache``)."""
+"""The rows of the database cache (``chihuy.core.cache``)."""
 
 from __future__ import annotations
 
