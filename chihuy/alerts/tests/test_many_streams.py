@@ -9,19 +9,17 @@ answered (no pool time-out, no 500) and every urgent event reaches every stream 
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 from django.conf import settings
 from django.test import Client
 
 from chihuy.alerts.bus import bus
 from chihuy.centres.choices import Role, Sector
+from chihuy.core.testing.live import UvicornThread
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,36 +27,6 @@ STREAMS_OF_COMMANDER = 400  # the commune commander's tabs: every urgent call mu
 STREAMS_OF_OUTSIDER = 100  # the sibling commune's commander: nothing of the commune's reaches them
 URGENT_CALLS = 6
 ROUTINE_CALLS = 24
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class _Server:
-    def __init__(self) -> None:
-        from chihuy.asgi import application
-
-        self.port = _free_port()
-        config = uvicorn.Config(
-            application, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off", loop="asyncio"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> _Server:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert self.server.started
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=20)
 
 
 def _session_cookie(user) -> str:
@@ -156,7 +124,7 @@ def test_500_open_streams_cost_one_reader_and_every_urgent_call_reaches_every_ta
             writer.close()
         return seen[:STREAMS_OF_COMMANDER], seen[STREAMS_OF_COMMANDER:], results, reads
 
-    with _Server() as server, ThreadPoolExecutor(max_workers=1) as own_loop:
+    with UvicornThread() as server, ThreadPoolExecutor(max_workers=1) as own_loop:
         # A thread of its own: this one may already run an event loop (Playwright's, under xdist).
         commanders, outsiders, results, reads = own_loop.submit(asyncio.run, scenario()).result()
 
