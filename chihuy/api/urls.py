@@ -1,4 +1,4 @@
-from django.urls import include, path, re_path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from chihuy.api import views
@@ -27,5 +27,4 @@ urlpatterns = [
     path("", include("chihuy.announcements.api_urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", views.DocsView.as_view(), name="docs"),
-    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
 ]
