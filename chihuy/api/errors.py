@@ -162,7 +162,7 @@ def api_page_not_found(request: HttpRequest, exception: Exception | None = None)
     outside DRF (a middleware, a plain view) so no API client ever gets an HTML page.
     """
     if not is_api_request(request):
-        return defaults.page_not_found(request, exception)  # type: ignore[arg-type]
+        return defaults.page_not_found(request, exception)
     data = problem_document(
         status_code=404,
         detail=_("Không tìm thấy, hoặc bạn không có quyền xem."),
