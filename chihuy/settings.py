@@ -303,6 +303,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # chihuy.api.converters: ids in the API's paths have at most 18 digits.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}},
     # Several choice sets share a field name ("level", "kind"); name their enums explicitly.
     "ENUM_NAME_OVERRIDES": {
         "CentreLevelEnum": "chihuy.centres.choices.CentreLevel",

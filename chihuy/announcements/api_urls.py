@@ -6,5 +6,5 @@ from chihuy.announcements import api
 
 urlpatterns = [
     path("announcements", api.MessageListView.as_view(), name="announcements"),
-    path("announcements/<int:pk>/read", api.MessageReadView.as_view(), name="announcement-read"),
+    path("announcements/<id:pk>/read", api.MessageReadView.as_view(), name="announcement-read"),
 ]

@@ -6,6 +6,6 @@ from chihuy.directives import api
 
 urlpatterns = [
     path("tasks", api.TaskListView.as_view(), name="tasks"),
-    path("tasks/<int:pk>", api.TaskDetailView.as_view(), name="task"),
-    path("assignments/<int:pk>/updates", api.AssignmentUpdateView.as_view(), name="assignment-updates"),
+    path("tasks/<id:pk>", api.TaskDetailView.as_view(), name="task"),
+    path("assignments/<id:pk>/updates", api.AssignmentUpdateView.as_view(), name="assignment-updates"),
 ]

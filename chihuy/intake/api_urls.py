@@ -6,6 +6,6 @@ from chihuy.intake import api
 
 urlpatterns = [
     path("intakes", api.IntakeListView.as_view(), name="intakes"),
-    path("intakes/<int:pk>", api.IntakeDetailView.as_view(), name="intake"),
-    path("webhooks/sms/<int:centre_id>", api.SmsWebhookView.as_view(), name="webhook-sms"),
+    path("intakes/<id:pk>", api.IntakeDetailView.as_view(), name="intake"),
+    path("webhooks/sms/<id:centre_id>", api.SmsWebhookView.as_view(), name="webhook-sms"),
 ]

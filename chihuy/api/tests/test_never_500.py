@@ -182,3 +182,12 @@ def test_no_route_pattern_stops_at_a_newline():
     # The catch-all uses [\s\S]; "." would let a newline through to Django's HTML page.
     catch_all = next(p for p in get_resolver().url_patterns if getattr(p, "name", None) == "api-not-found")
     assert re.fullmatch(catch_all.pattern.regex.pattern, "api/v1/x\ny")
+
+
+def test_an_id_past_64_bits_is_a_404(world, api):
+    # The webhook's lookup by foreign key overflowed SQLite's driver with such an id (a 500).
+    client = api(world.user("province", Role.COMMANDER))
+    for path in ["/api/v1/webhooks/sms/923787471521113440256", "/api/v1/centres/99999999999999999999"]:
+        response = client.post(path, {"sender": "0912345678", "text": "x"}, format="json")
+        assert_problem(response, 404)
+    assert client.get(reverse("api:centre", args=[999_999_999_999_999_999])).status_code == 404
