@@ -6,9 +6,9 @@ from chihuy.announcements import api
 
 urlpatterns = [
     path("announcements", api.MessageListView.as_view(), name="announcements"),
-    path("announcements/<int:pk>/read", api.MessageReadView.as_view(), name="announcement-read"),
+    path("announcements/<id:pk>/read", api.MessageReadView.as_view(), name="announcement-read"),
     path(
-        "announcements/<int:pk>/attachment",
+        "announcements/<id:pk>/attachment",
         api.MessageAttachmentView.as_view(),
         name="announcement-attachment",
     ),

@@ -15,14 +15,16 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+API_PREFIX = "/api/"
 NON_FIELD_KEY = api_settings.NON_FIELD_ERRORS_KEY  # "non_field_errors"
 
 
@@ -38,6 +40,7 @@ def _title(status_code: int) -> str:
         413: _("Nội dung quá lớn"),
         415: _("Định dạng dữ liệu không được hỗ trợ"),
         429: _("Quá nhiều yêu cầu"),
+        500: _("Lỗi máy chủ"),
     }
     return titles.get(status_code, _("Lỗi"))
 
@@ -100,15 +103,14 @@ def django_validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]
     return {NON_FIELD_KEY: list(exc.messages)}
 
 
-def problem_response(
+def problem_document(
     *,
     status_code: int,
     detail: str,
     request: Any = None,
     code: str = "",
     errors: dict[str, list[str]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "type": "about:blank",
         "title": _title(status_code),
@@ -121,9 +123,63 @@ def problem_response(
         data["code"] = code
     if errors is not None:
         data["errors"] = errors
+    return data
+
+
+def problem_response(
+    *,
+    status_code: int,
+    detail: str,
+    request: Any = None,
+    code: str = "",
+    errors: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    data = problem_document(status_code=status_code, detail=detail, request=request, code=code, errors=errors)
     response = Response(data, status=status_code, headers=headers)
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
+
+
+def _problem_json(data: dict[str, Any]) -> HttpResponse:
+    # Outside DRF there is no renderer: the same UTF-8 JSON as DRF's, by hand.
+    return JsonResponse(
+        data,
+        status=data["status"],
+        content_type=PROBLEM_CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def api_page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's ``handler404``: under /api/ a problem, elsewhere the site's own page.
+
+    The API's URL conf answers unknown addresses itself; this covers a 404 raised
+    outside DRF (a middleware, a plain view) so no API client ever gets an HTML page.
+    """
+    if not is_api_request(request):
+        return defaults.page_not_found(request, exception)
+    data = problem_document(
+        status_code=404,
+        detail=_("Không tìm thấy, hoặc bạn không có quyền xem."),
+        request=request,
+        code="not_found",
+    )
+    return _problem_json(data)
+
+
+def api_server_error(request: HttpRequest) -> HttpResponse:
+    """Django's ``handler500``: a crash under /api/ still answers a problem, not an HTML page."""
+    if not is_api_request(request):
+        return defaults.server_error(request)
+    data = problem_document(
+        status_code=500, detail=_("Máy chủ gặp lỗi ngoài dự kiến; vui lòng thử lại sau."), request=request
+    )
+    return _problem_json(data)
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

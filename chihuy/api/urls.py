@@ -1,4 +1,4 @@
-from django.urls import include, path, re_path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from chihuy.api import views
@@ -10,19 +10,19 @@ urlpatterns = [
     path("me", views.MeView.as_view(), name="me"),
     path("jurisdictions", views.JurisdictionSearchView.as_view(), name="jurisdictions"),
     path("centres", centres.CentreListView.as_view(), name="centres"),
-    path("centres/<int:pk>", centres.CentreDetailView.as_view(), name="centre"),
-    path("centres/<int:pk>/status", centres.CentreStatusView.as_view(), name="centre-status"),
+    path("centres/<id:pk>", centres.CentreDetailView.as_view(), name="centre"),
+    path("centres/<id:pk>/status", centres.CentreStatusView.as_view(), name="centre-status"),
     path(
-        "centres/<int:pk>/files/<slug:which>",
+        "centres/<id:pk>/files/<slug:which>",
         centres.CentreDocumentView.as_view(),
         name="centre-document",
     ),
-    path("centres/<int:pk>/children", centres.CentreChildrenView.as_view(), name="centre-children"),
-    path("centres/<int:pk>/coverage", centres.CentreCoverageView.as_view(), name="centre-coverage"),
-    path("centres/<int:pk>/members", centres.CentreMembersView.as_view(), name="centre-members"),
-    path("centres/<int:pk>/agencies", centres.CentreAgenciesView.as_view(), name="centre-agencies"),
-    path("members/<int:pk>", centres.MemberDetailView.as_view(), name="member"),
-    path("agencies/<int:pk>", centres.AgencyDetailView.as_view(), name="agency"),
+    path("centres/<id:pk>/children", centres.CentreChildrenView.as_view(), name="centre-children"),
+    path("centres/<id:pk>/coverage", centres.CentreCoverageView.as_view(), name="centre-coverage"),
+    path("centres/<id:pk>/members", centres.CentreMembersView.as_view(), name="centre-members"),
+    path("centres/<id:pk>/agencies", centres.CentreAgenciesView.as_view(), name="centre-agencies"),
+    path("members/<id:pk>", centres.MemberDetailView.as_view(), name="member"),
+    path("agencies/<id:pk>", centres.AgencyDetailView.as_view(), name="agency"),
     path("audit", AuditListView.as_view(), name="audit"),
     path("", include("chihuy.intake.api_urls")),
     path("", include("chihuy.roster.api_urls")),
@@ -32,5 +32,4 @@ urlpatterns = [
     path("", include("chihuy.announcements.api_urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", views.DocsView.as_view(), name="docs"),
-    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
 ]

@@ -6,6 +6,6 @@ from chihuy.briefings import api
 
 urlpatterns = [
     path("briefings", api.BriefingListView.as_view(), name="briefings"),
-    path("briefings/<int:pk>", api.BriefingDetailView.as_view(), name="briefing"),
-    path("briefings/<int:pk>/attendance", api.BriefingAttendanceView.as_view(), name="briefing-attendance"),
+    path("briefings/<id:pk>", api.BriefingDetailView.as_view(), name="briefing"),
+    path("briefings/<id:pk>/attendance", api.BriefingAttendanceView.as_view(), name="briefing-attendance"),
 ]

@@ -260,6 +260,8 @@ class AgencyWriteSerializer(StrictInputMixin, serializers.ModelSerializer):
     class Meta:
         model = Agency
         fields = ["name", "short_name", "kind", "order"]
+        # The model has a default kind, the service none: a new agency names its kind.
+        extra_kwargs = {"kind": {"required": True}}
 
 
 # --- views: centres ---------------------------------------------------------------------------

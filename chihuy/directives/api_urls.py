@@ -6,12 +6,12 @@ from chihuy.directives import api
 
 urlpatterns = [
     path("tasks", api.TaskListView.as_view(), name="tasks"),
-    path("tasks/<int:pk>", api.TaskDetailView.as_view(), name="task"),
-    path("tasks/<int:pk>/document", api.TaskDocumentView.as_view(), name="task-document"),
+    path("tasks/<id:pk>", api.TaskDetailView.as_view(), name="task"),
+    path("tasks/<id:pk>/document", api.TaskDocumentView.as_view(), name="task-document"),
     path(
-        "tasks/<int:pk>/attachments/<int:attachment_pk>",
+        "tasks/<id:pk>/attachments/<id:attachment_pk>",
         api.TaskAttachmentView.as_view(),
         name="task-attachment",
     ),
-    path("assignments/<int:pk>/updates", api.AssignmentUpdateView.as_view(), name="assignment-updates"),
+    path("assignments/<id:pk>/updates", api.AssignmentUpdateView.as_view(), name="assignment-updates"),
 ]

@@ -247,7 +247,8 @@ class SmsWebhookView(ApiView):
             )
         ],
         request=SmsInboundSerializer,
-        responses={201: SmsReceiptSerializer, **problems(400, 401)},
+        # 404: a centre_id that is not a number matches no route.
+        responses={201: SmsReceiptSerializer, **problems(400, 401, 404)},
     )
     def post(self, request: Request, centre_id: int) -> Response:
         raw = request.body  # read before request.data consumes the stream

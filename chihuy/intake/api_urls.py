@@ -6,11 +6,11 @@ from chihuy.intake import api
 
 urlpatterns = [
     path("intakes", api.IntakeListView.as_view(), name="intakes"),
-    path("intakes/<int:pk>", api.IntakeDetailView.as_view(), name="intake"),
+    path("intakes/<id:pk>", api.IntakeDetailView.as_view(), name="intake"),
     path(
-        "intakes/<int:pk>/attachments/<int:attachment_pk>",
+        "intakes/<id:pk>/attachments/<id:attachment_pk>",
         api.IntakeAttachmentView.as_view(),
         name="intake-attachment",
     ),
-    path("webhooks/sms/<int:centre_id>", api.SmsWebhookView.as_view(), name="webhook-sms"),
+    path("webhooks/sms/<id:centre_id>", api.SmsWebhookView.as_view(), name="webhook-sms"),
 ]

@@ -61,7 +61,8 @@ class IntakeSerializer(serializers.ModelSerializer):
     channel_display = serializers.CharField(source="get_channel_display", read_only=True)
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    jurisdiction = JurisdictionRefSerializer(read_only=True)
+    # Null when the place was given only as an address.
+    jurisdiction = JurisdictionRefSerializer(read_only=True, allow_null=True)
     forwarded_from = serializers.IntegerField(source="forwarded_from_id", read_only=True, allow_null=True)
     status = choice_field(IntakeStatus.choices, as_pattern=True, read_only=True)
     category = choice_field(Sector.choices, read_only=True)

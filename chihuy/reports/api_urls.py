@@ -7,6 +7,6 @@ from chihuy.reports import api
 urlpatterns = [
     path("reports", api.ReportListView.as_view(), name="reports"),
     path("reports/completeness", api.CompletenessView.as_view(), name="reports-completeness"),
-    path("reports/<int:pk>", api.ReportDetailView.as_view(), name="report"),
-    path("reports/<int:pk>/amend", api.ReportAmendView.as_view(), name="report-amend"),
+    path("reports/<id:pk>", api.ReportDetailView.as_view(), name="report"),
+    path("reports/<id:pk>/amend", api.ReportAmendView.as_view(), name="report-amend"),
 ]

@@ -35,7 +35,8 @@ class PersonSerializer(serializers.Serializer):
 
 class AssignmentSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.user.get_full_name", read_only=True)
-    agency_name = serializers.CharField(source="agency.name", read_only=True, default=None)
+    # A commander's or deputy's command duty belongs to no agency.
+    agency_name = serializers.CharField(source="agency.name", read_only=True, allow_null=True, default=None)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     roster_status = serializers.CharField(source="roster.status", read_only=True)
     checked_in_at = serializers.SerializerMethodField()
