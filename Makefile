@@ -3,7 +3,7 @@ PORT ?= 8000
 PY := .venv/bin/python
 export PORT
 
-.PHONY: run test lint typecheck bench-jurisdictions bench-intake bench-escalation bench-roster bench-rollup clean
+.PHONY: run test lint typecheck bench-jurisdictions bench-intake bench-escalation bench-roster bench-rollup bench-load clean
 
 .venv/.installed: requirements.lock requirements-dev.lock
 	@scripts/bootstrap
@@ -37,6 +37,9 @@ bench-roster: .venv/.installed
 
 bench-rollup: .venv/.installed
 	@$(PY) bench/rollup.py
+
+bench-load: .venv/.installed
+	@$(PY) bench/load.py
 
 clean:
 	rm -rf .venv var

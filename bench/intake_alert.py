@@ -24,15 +24,24 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import (
+    PROXY_HEADERS,
+    ROOT,
+    free_port,
+    pct,
+    postgres_url,
+    production_env,
+    quiet_http_logs,
+    start_stack,
+    stop_stack,
+    wait_ready,
+)
+
 sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/chihuy_bench"
 CONCURRENCY = 8
@@ -44,17 +53,10 @@ MAX_BACKGROUND_IN_FLIGHT = 16
 BACKGROUND_PER_SECOND = 20.0
 BACKGROUND_LINES = 4
 URGENT_LINES = 2
-PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 
 
 def _log(msg: str) -> None:
     print(f"[bench-intake] {msg}", file=sys.stderr, flush=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _prepare_database(url: str) -> None:
@@ -129,40 +131,10 @@ def _setup_django(url: str) -> dict[str, Any]:
     return {"centre": centre.pk, "tokens": secrets, "session": session.session_key}
 
 
-def _start(url: str, port: int) -> list[subprocess.Popen[bytes]]:
-    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+def _start(url: str, port: int) -> list[Any]:
     workers = os.environ.get("BENCH_WORKERS") or str(max(2, min(4, os.cpu_count() or 2)))
     # The same launcher as ``make run``: one uvicorn process per core, a listening socket each.
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "chihuy.core.serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            workers,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    # The launcher's two task workers: urgent alerts on their own, the rest on another.
-    task_workers = [
-        subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", *queue_args, "--no-reload"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
-        for queue_args in (
-            ["--queue-name", "alerts", "--interval", "0.25", "--no-startup-delay"],
-            ["--queue-name", "*", "--exclude-queues", "alerts", "--interval", "0.2"],
-        )
-    ]
-    return [server, *task_workers]
+    return start_stack(url, port, workers=workers)
 
 
 def _body(centre: int, n: int, urgent: bool) -> dict[str, Any]:
@@ -178,20 +150,6 @@ def _body(centre: int, n: int, urgent: bool) -> dict[str, Any]:
     if urgent:
         body["urgency_reason"] = "Ca nghi nhiễm chưa cách ly"
     return body
-
-
-async def _wait_ready(base: str) -> None:
-    import httpx
-
-    async with httpx.AsyncClient(base_url=base) as client:
-        for _ in range(200):
-            try:
-                if (await client.get("/healthz", headers=PROXY_HEADERS)).status_code < 500:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("the ASGI server did not start")
 
 
 async def _sustained_rps(
@@ -370,40 +328,19 @@ async def _alert_latency(base: str, ctx: dict[str, Any], stats: dict[str, Any]) 
     return [max(0.0, (arrived[k] - returned[k]) * 1000) for k in returned if k in arrived]
 
 
-def _pct(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
-
-
 def main() -> None:
-    import logging
-
-    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
-    if not url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("bench-intake needs PostgreSQL: set DATABASE_URL=postgres://…")
-    # Measure what production runs: DEBUG off (no query log), hardened settings, behind a TLS
-    # proxy (the clients send the X-Forwarded-Proto header such a proxy adds).
-    import secrets
-
-    os.environ.update(
-        CHIHUY_ENV="production",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="127.0.0.1",
-        BEHIND_TLS_PROXY="true",
-    )
+    url = postgres_url(DEFAULT_URL, "bench-intake")
+    production_env()
     _log("preparing the database")
     _prepare_database(url)
     ctx = _setup_django(url)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    port = _free_port()
+    quiet_http_logs()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     procs = _start(url, port)
     stats: dict[str, Any] = {}
     try:
-        asyncio.run(_wait_ready(base))
+        asyncio.run(wait_ready(base))
         _log(f"intake throughput for {SECONDS:g} s")
         intake_rps = asyncio.run(_intake_rps(base, ctx))
         _log(f"intake_rps={intake_rps:.1f}")
@@ -414,13 +351,7 @@ def main() -> None:
         _log(f"alert latency over {URGENT} urgent records")
         latencies = asyncio.run(_alert_latency(base, ctx, stats))
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_stack(procs)
     print(
         json.dumps(
             {
@@ -434,12 +365,12 @@ def main() -> None:
                 "healthz_rps": round(healthz_rps, 1),
                 "healthz_vs_raw": round(healthz_rps / raw_tps, 3) if raw_tps else None,
                 "alerts": len(latencies),
-                "alert_p50_ms": _pct(latencies, 0.50),
-                "alert_p99_ms": _pct(latencies, 0.99),
+                "alert_p50_ms": pct(latencies, 0.50),
+                "alert_p99_ms": pct(latencies, 0.99),
                 "alert_mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
                 # From the urgent POST being sent (so including the intake write itself).
-                "alert_from_send_p50_ms": _pct(stats.get("from_send", []), 0.50),
-                "alert_from_send_p99_ms": _pct(stats.get("from_send", []), 0.99),
+                "alert_from_send_p50_ms": pct(stats.get("from_send", []), 0.50),
+                "alert_from_send_p99_ms": pct(stats.get("from_send", []), 0.99),
                 "background_rps": stats.get("background_rps"),
                 "stream": "pg-listen-notify",
             }
