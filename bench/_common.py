@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 # The clients send the header a TLS-terminating proxy adds (BEHIND_TLS_PROXY=true).
@@ -35,6 +35,53 @@ def postgres_url(default: str, bench: str) -> str:
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit(f"{bench} needs PostgreSQL: set DATABASE_URL=postgres://…")
     return url
+
+
+def recreate_database(url: str) -> None:
+    """Drop and create the bench's own PostgreSQL database (never the one the app runs on)."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    name = name.split("?")[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(url: str) -> None:
+    """Django on the bench's database, migrated."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chihuy.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def province_centre() -> Any:
+    """The Vĩnh Phúc province centre, active, on a fresh database (after ``setup_django``)."""
+    from chihuy.centres.choices import CentreLevel
+    from chihuy.centres.models import Centre
+    from chihuy.jurisdictions.choices import Level, Structure
+    from chihuy.jurisdictions.models import Jurisdiction
+
+    province = Jurisdiction.objects.create(
+        structure=Structure.LEGACY, level=Level.PROVINCE, code=26, name="Tỉnh Vĩnh Phúc", kind="tinh"
+    )
+    centre = Centre(
+        name="Trung tâm chỉ huy tỉnh Vĩnh Phúc",
+        short_code="VP",
+        level=CentreLevel.PROVINCE,
+        jurisdiction=province,
+        status="active",
+    )
+    centre.save()
+    if not centre.path:
+        centre.path = f"/{centre.pk}/"
+        Centre.objects.filter(pk=centre.pk).update(path=centre.path)
+    return centre
 
 
 def free_port() -> int:

@@ -49,6 +49,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from _common import pct, province_centre, recreate_database, setup_django
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/chihuy_bench_escalation"
@@ -106,47 +108,17 @@ class Gateway:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
-def _prepare_database(url: str) -> None:
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    name = name.split("?")[0]
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-
 def _setup(url: str, gateway: Gateway) -> dict[str, Any]:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chihuy.settings")
+    setup_django(url)
     import django
-
-    django.setup()
     from django.conf import settings
-    from django.core.management import call_command
 
     from chihuy.alerts.models import AlertPolicy
-    from chihuy.centres.choices import CentreLevel, Role
-    from chihuy.centres.models import Centre, Member
-    from chihuy.jurisdictions.choices import Level, Structure
-    from chihuy.jurisdictions.models import Jurisdiction
+    from chihuy.centres.choices import Role
+    from chihuy.centres.models import Member
 
-    call_command("migrate", verbosity=0)
     user_model = django.apps.apps.get_model(settings.AUTH_USER_MODEL)
-    province = Jurisdiction.objects.create(
-        structure=Structure.LEGACY, level=Level.PROVINCE, code=26, name="Tỉnh Vĩnh Phúc", kind="tinh"
-    )
-    centre = Centre(
-        name="Trung tâm chỉ huy tỉnh Vĩnh Phúc",
-        short_code="VP",
-        level=CentreLevel.PROVINCE,
-        jurisdiction=province,
-        status="active",
-    )
-    centre.save()
-    if not centre.path:
-        centre.path = f"/{centre.pk}/"
-        Centre.objects.filter(pk=centre.pk).update(path=centre.path)
+    centre = province_centre()
     people = []
     for n, role in enumerate([Role.COMMANDER, Role.DEPUTY, Role.DEPUTY] + [Role.MEMBER] * BATCH):
         user = user_model.objects.create_user(
@@ -219,13 +191,6 @@ def _wait_workers(count: int, timeout: float = 60) -> None:
         time.sleep(0.05)
 
 
-def _pct(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
-
-
 def main() -> None:
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     if not url.startswith(("postgres://", "postgresql://")):
@@ -239,7 +204,7 @@ def main() -> None:
     )
     gateway = Gateway()
     _log("preparing the database")
-    _prepare_database(url)
+    recreate_database(url)
     ctx = _setup(url, gateway)
     from django.db import connection
     from django_tasks_db.models import DBTaskResult
@@ -339,8 +304,8 @@ def main() -> None:
                 "notice_tasks_left": notices_left,
                 "steps": len(before) + len(after_restart),
                 "steps_unfired": unfired,
-                "late_p50_ms": _pct(before, 0.50),
-                "late_p95_ms": _pct(before, 0.95),
+                "late_p50_ms": pct(before, 0.50),
+                "late_p95_ms": pct(before, 0.95),
                 "late_max_ms": round(max(before), 1) if before else None,
                 "steps_after_kill": len(after_restart),
                 "after_restart_max_ms": round(max(after_restart), 1) if after_restart else None,

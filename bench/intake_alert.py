@@ -36,7 +36,10 @@ from _common import (
     pct,
     postgres_url,
     production_env,
+    province_centre,
     quiet_http_logs,
+    recreate_database,
+    setup_django,
     start_stack,
     stop_stack,
     wait_ready,
@@ -59,51 +62,21 @@ def _log(msg: str) -> None:
     print(f"[bench-intake] {msg}", file=sys.stderr, flush=True)
 
 
-def _prepare_database(url: str) -> None:
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    name = name.split("?")[0]
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-
 def _setup_django(url: str) -> dict[str, Any]:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chihuy.settings")
+    setup_django(url)
     import django
-
-    django.setup()
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
-    from django.core.management import call_command
     from django.db import connection
 
     from chihuy.alerts.models import AlertPolicy
     from chihuy.api.services import api_token_create
-    from chihuy.centres.choices import CentreLevel, Role
-    from chihuy.centres.models import Centre, Member
-    from chihuy.jurisdictions.choices import Level, Structure
-    from chihuy.jurisdictions.models import Jurisdiction
+    from chihuy.centres.choices import Role
+    from chihuy.centres.models import Member
 
-    call_command("migrate", verbosity=0)
     user_model = django.apps.apps.get_model(settings.AUTH_USER_MODEL)
-    province = Jurisdiction.objects.create(
-        structure=Structure.LEGACY, level=Level.PROVINCE, code=26, name="Tỉnh Vĩnh Phúc", kind="tinh"
-    )
-    centre = Centre(
-        name="Trung tâm chỉ huy tỉnh Vĩnh Phúc",
-        short_code="VP",
-        level=CentreLevel.PROVINCE,
-        jurisdiction=province,
-        status="active",
-    )
-    centre.save()
-    if not centre.path:
-        centre.path = f"/{centre.pk}/"
-        Centre.objects.filter(pk=centre.pk).update(path=centre.path)
+    centre = province_centre()
     commander = user_model.objects.create_user(username="bench_commander", password="x" * 16)
     Member.objects.create(centre=centre, user=commander, role=Role.COMMANDER)
     # One integration (user + token) per client: the API throttles per user (600/min), and
@@ -332,7 +305,7 @@ def main() -> None:
     url = postgres_url(DEFAULT_URL, "bench-intake")
     production_env()
     _log("preparing the database")
-    _prepare_database(url)
+    recreate_database(url)
     ctx = _setup_django(url)
     quiet_http_logs()
     port = free_port()

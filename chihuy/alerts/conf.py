@@ -2,50 +2,35 @@
 
 from __future__ import annotations
 
-import os
-
-from chihuy.core.env import EnvError
-
-
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise EnvError(f"{name} must be a number of seconds, got {raw!r}") from exc
-    if value <= 0:
-        raise EnvError(f"{name} must be positive")
-    return value
+from chihuy.core.env import env_seconds
 
 
 def audit_seconds() -> float:
     """How often the auditor re-checks overdue steps and stuck deliveries."""
-    return _env_float("CHIHUY_ALERTS_AUDIT_SECONDS", 30.0)
+    return env_seconds("CHIHUY_ALERTS_AUDIT_SECONDS", 30.0)
 
 
 def stuck_seconds() -> float:
     """A delivery still "sending" after this long was cut off by a crash and is retried."""
-    return _env_float("CHIHUY_ALERTS_STUCK_SECONDS", 120.0)
+    return env_seconds("CHIHUY_ALERTS_STUCK_SECONDS", 120.0)
 
 
 def missing_alert_window_seconds() -> float:
     """How far back the auditor looks for urgent records left without an alert."""
-    return _env_float("CHIHUY_ALERTS_MISSING_WINDOW_SECONDS", 24 * 3600.0)
+    return env_seconds("CHIHUY_ALERTS_MISSING_WINDOW_SECONDS", 24 * 3600.0)
 
 
 def stream_poll_seconds() -> float:
-    return _env_float("CHIHUY_ALERTS_POLL_SECONDS", 0.2)
+    return env_seconds("CHIHUY_ALERTS_POLL_SECONDS", 0.2)
 
 
 def stream_idle_seconds() -> float:
     """With PostgreSQL's NOTIFY waking a stream, how long it waits before reading anyway."""
-    return _env_float("CHIHUY_ALERTS_IDLE_SECONDS", 2.0)
+    return env_seconds("CHIHUY_ALERTS_IDLE_SECONDS", 2.0)
 
 
 def stream_heartbeat_seconds() -> float:
-    return _env_float("CHIHUY_ALERTS_HEARTBEAT_SECONDS", 15.0)
+    return env_seconds("CHIHUY_ALERTS_HEARTBEAT_SECONDS", 15.0)
 
 
 # The task queue of escalation, delivery and the auditor: its own worker process, so bulk

@@ -71,3 +71,17 @@ def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
     if value not in choices:
         raise EnvError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
     return value
+
+
+def env_seconds(name: str, default: float) -> float:
+    """A positive number of seconds (tunables a drill or a test shortens), read at each call."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise EnvError(f"{name} must be a number of seconds, got {raw!r}") from exc
+    if value <= 0:
+        raise EnvError(f"{name} must be positive")
+    return value

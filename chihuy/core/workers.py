@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from chihuy.core.env import EnvError
+from chihuy.core.env import EnvError, env_seconds
 from chihuy.core.models import TaskWorker
 
 logger = logging.getLogger(__name__)
@@ -48,26 +48,13 @@ class WorkerLost(Exception):
     """Recorded on a task whose worker died under it once too often."""
 
 
-def _env_seconds(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise EnvError(f"{name} must be a number of seconds, got {raw!r}") from exc
-    if value <= 0:
-        raise EnvError(f"{name} must be positive")
-    return value
-
-
 def heartbeat_seconds() -> float:
-    return _env_seconds("CHIHUY_WORKER_HEARTBEAT_SECONDS", 2.0)
+    return env_seconds("CHIHUY_WORKER_HEARTBEAT_SECONDS", 2.0)
 
 
 def lease_seconds() -> float:
     """A worker whose heartbeat is older than this is taken for dead (several beats missed)."""
-    lease = _env_seconds("CHIHUY_WORKER_LEASE_SECONDS", 10.0)
+    lease = env_seconds("CHIHUY_WORKER_LEASE_SECONDS", 10.0)
     if lease <= 2 * heartbeat_seconds():
         raise EnvError("CHIHUY_WORKER_LEASE_SECONDS must exceed twice CHIHUY_WORKER_HEARTBEAT_SECONDS")
     return lease

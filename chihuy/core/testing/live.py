@@ -152,10 +152,12 @@ def drive_intakes(
     give_up_s: float = 90,
     spacing_s: float = 0.0,
 ) -> Drive:
-    """``calls`` API intakes over ``lines`` parallel lines, each retried with its key until 201;
+    """``calls`` API intakes over ``lines`` parallel lines, each retried with its key until 201 (for
+    ``give_up_s`` in all);
     a line waits ``spacing_s`` after each answered call, so a drive lasts long enough for a fault."""
     drive = Drive()
     lock = threading.Lock()
+    deadline = time.monotonic() + give_up_s  # for the whole drive: a broken server fails it soon
 
     def one(i: int) -> None:
         key = f"drill-{uuid.uuid4()}"
@@ -175,7 +177,6 @@ def drive_intakes(
             if urgent:
                 drive.urgent.add(key)
         headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
-        deadline = time.monotonic() + give_up_s
         status = 0
         while time.monotonic() < deadline:
             try:

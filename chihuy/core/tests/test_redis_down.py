@@ -9,13 +9,13 @@ import logging
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from chihuy.api.base import ApiRateThrottle
 from chihuy.centres.choices import Role, Sector
 from chihuy.core.models import CacheEntry
 from chihuy.core.tests.conftest import needs_redis, token_client
 from chihuy.intake.models import IntakeRecord
+from chihuy.intake.tests.factories import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -83,16 +83,7 @@ def test_api_throttle_holds_on_a_live_redis(world, redis_up, monkeypatch):
 def test_web_intake_form_is_saved(world, login, redis_down):
     officer = world.user("commune", Role.DUTY_OFFICER)
     client = login(officer)
-    data = {
-        "reporter_phone": "0987 654 321",
-        "reporter_name": "Lê Văn Cường",
-        "location": "Phường Tích Sơn, Thành phố Vĩnh Yên",
-        "jurisdiction": str(world.commune.jurisdiction.pk),
-        "content": "Khu trọ số 5 có 3 người sốt, ho",
-        "category": Sector.TREATMENT,
-        "channel": "hotline",
-        "received_at": timezone.localtime().strftime("%d/%m/%Y %H:%M"),
-    }
+    data = form_data(world)
     response = client.post(reverse("intake:create"), data, follow=True)
     assert response.status_code == 200
     record = IntakeRecord.objects.get()

@@ -28,3 +28,21 @@ def make_intake(*, centre: Any, received_by: Any = None, **fields: Any) -> Intak
         defaults["address"] = "Không rõ"
     defaults.update(fields)
     return intake_create(centre=centre, received_by=received_by, **defaults)
+
+
+def form_data(world: Any, **extra: Any) -> dict[str, Any]:
+    """What a duty officer types into the new-call form (``intake:create``) for the commune."""
+    from django.utils import timezone
+
+    data = {
+        "reporter_phone": "0987 654 321",
+        "reporter_name": "Lê Văn Cường",
+        "location": "Phường Tích Sơn, Thành phố Vĩnh Yên",
+        "jurisdiction": str(world.commune.jurisdiction.pk),
+        "content": "Khu trọ số 5 có 3 người sốt, ho",
+        "category": Sector.TREATMENT,
+        "channel": "hotline",
+        "received_at": timezone.localtime().strftime("%d/%m/%Y %H:%M"),
+    }
+    data.update(extra)
+    return data

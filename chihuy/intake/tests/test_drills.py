@@ -74,19 +74,23 @@ def test_database_connections_cut_under_load(world, _fresh_throttle_cache):
 
 def test_web_process_killed_under_load(world, tmp_path, _fresh_throttle_cache):
     """Two web processes; one is SIGKILLed twice while 90 calls come in; the launcher restarts it."""
+    from chihuy.core.serve import STARTUP_GRACE_SECONDS
+
     token = _token(world)
     with Launcher(tmp_path, workers=2) as server:
         killed: list[float] = []
 
         def killer() -> None:
             for _ in range(2):
-                time.sleep(1.5)
+                # Past the launcher's start-up grace: a process dying younger than that means a
+                # broken app or port, and the launcher stops everything instead of restarting it.
+                time.sleep(STARTUP_GRACE_SECONDS + 1.5)
                 server.kill_one()
                 killed.append(time.monotonic())
 
         thread = threading.Thread(target=killer, daemon=True)
         thread.start()
-        drive = drive_intakes(server.url, token=token, centre=world.commune, calls=90, spacing_s=0.3)
+        drive = drive_intakes(server.url, token=token, centre=world.commune, calls=90, spacing_s=1.2)
         thread.join(timeout=30)
         assert len(killed) == 2 and killed[-1] < drive.ended, "both kills must fall inside the drive"
         assert len(server.children()) == 2  # the launcher brought the killed process back

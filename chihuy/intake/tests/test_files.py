@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chihuy.api.tests.conftest import assert_problem
-from chihuy.centres.choices import Sector
 from chihuy.core.testing.files import (
     ACCEL_PREFIX,
     PDF,
@@ -23,7 +22,7 @@ from chihuy.core.testing.files import (
     virus_pdf,
 )
 from chihuy.intake.models import IntakeAttachment, IntakeRecord
-from chihuy.intake.tests.factories import make_intake
+from chihuy.intake.tests.factories import form_data, make_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -114,24 +113,10 @@ def test_forwarded_copy_serves_the_same_file(world, login, attached):
     assert_served(response, data=PDF, content_type="application/pdf", filename=NAME)
 
 
-def _form(world, **extra):
-    data = {
-        "reporter_phone": "0987 654 321",
-        "reporter_name": "Lê Văn Cường",
-        "location": "Phường Tích Sơn, Thành phố Vĩnh Yên",
-        "jurisdiction": str(world.commune.jurisdiction.pk),
-        "content": "Khu trọ số 5 có 3 người sốt, ho",
-        "category": Sector.TREATMENT,
-        "channel": "hotline",
-        "received_at": timezone.localtime().strftime("%d/%m/%Y %H:%M"),
-    }
-    data.update(extra)
-    return data
-
-
 def test_exe_renamed_pdf_is_refused_on_the_form_and_nothing_is_stored(world, login):
     client = login(world.user("commune", "duty_officer"))
-    response = client.post(reverse("intake:create"), _form(world, attachments=[pdf("ok.pdf"), virus_pdf()]))
+    data = form_data(world, attachments=[pdf("ok.pdf"), virus_pdf()])
+    response = client.post(reverse("intake:create"), data)
     assert response.status_code == 200
     html = response.content.decode()
     assert (

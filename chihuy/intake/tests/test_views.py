@@ -9,24 +9,9 @@ from django.utils import timezone
 from chihuy.centres.choices import Sector
 from chihuy.intake.choices import IntakeStatus
 from chihuy.intake.models import IntakeRecord
-from chihuy.intake.tests.factories import make_intake
+from chihuy.intake.tests.factories import form_data, make_intake
 
 pytestmark = pytest.mark.django_db
-
-
-def _post_data(world, **extra):
-    data = {
-        "reporter_phone": "0987 654 321",
-        "reporter_name": "Lê Văn Cường",
-        "location": "Phường Tích Sơn, Thành phố Vĩnh Yên",
-        "jurisdiction": str(world.commune.jurisdiction.pk),
-        "content": "Khu trọ số 5 có 3 người sốt, ho",
-        "category": Sector.TREATMENT,
-        "channel": "hotline",
-        "received_at": timezone.localtime().strftime("%d/%m/%Y %H:%M"),
-    }
-    data.update(extra)
-    return data
 
 
 # --- access ----------------------------------------------------------------------------------
@@ -80,7 +65,7 @@ def test_member_role_may_read_but_not_log(world, login):
     assert client.get(reverse("intake:list")).status_code == 200
     assert client.get(reverse("intake:detail", args=[record.pk])).status_code == 200
     assert client.get(reverse("intake:create")).status_code == 403
-    assert client.post(reverse("intake:create"), _post_data(world)).status_code == 403
+    assert client.post(reverse("intake:create"), form_data(world)).status_code == 403
     assert client.get(reverse("intake:edit", args=[record.pk])).status_code == 403
     for name in RECORD_POSTS:
         assert client.post(reverse(name, args=[record.pk]), {"reason": "x"}).status_code == 403
@@ -143,7 +128,7 @@ def test_new_form_has_autofocus_on_phone_and_now(world, login):
 def test_create_saves_and_redirects_to_logbook(world, login):
     officer = world.user("commune", "duty_officer")
     client = login(officer)
-    response = client.post(reverse("intake:create"), _post_data(world))
+    response = client.post(reverse("intake:create"), form_data(world))
     assert response.status_code == 302, response.content.decode()[:2000]
     assert response["Location"] == reverse("intake:list")
     record = IntakeRecord.objects.get()
@@ -169,7 +154,7 @@ def test_create_saves_and_redirects_to_logbook(world, login):
 )
 def test_bad_input_shows_vietnamese_error_and_saves_nothing(world, login, extra, message):
     client = login(world.user("commune", "duty_officer"))
-    response = client.post(reverse("intake:create"), _post_data(world, **extra))
+    response = client.post(reverse("intake:create"), form_data(world, **extra))
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not IntakeRecord.objects.exists()
@@ -179,7 +164,7 @@ def test_attachment_of_wrong_type_is_refused(world, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = login(world.user("commune", "duty_officer"))
-    data = _post_data(world, attachments=SimpleUploadedFile("x.exe", b"MZ"))
+    data = form_data(world, attachments=SimpleUploadedFile("x.exe", b"MZ"))
     response = client.post(reverse("intake:create"), data)
     assert response.status_code == 200
     assert "không được chấp nhận" in response.content.decode()
@@ -188,7 +173,7 @@ def test_attachment_of_wrong_type_is_refused(world, login):
 
 def test_misdirected_report_goes_to_detail_with_forward_button(world, login):
     client = login(world.user("commune", "duty_officer"))
-    data = _post_data(world, jurisdiction=str(world.sibling.jurisdiction.pk), location="Phường Liên Bảo")
+    data = form_data(world, jurisdiction=str(world.sibling.jurisdiction.pk), location="Phường Liên Bảo")
     response = client.post(reverse("intake:create"), data)
     record = IntakeRecord.objects.get()
     assert response["Location"] == reverse("intake:detail", args=[record.pk])
@@ -241,7 +226,7 @@ def test_edit_status_assign_escalate_note(world, login):
     client = login(world.user("commune", "commander"))
     response = client.get(reverse("intake:edit", args=[record.pk]))
     assert "Phường Tích Sơn" in response.content.decode()
-    data = _post_data(world, content="Nội dung đã sửa lại")
+    data = form_data(world, content="Nội dung đã sửa lại")
     data.pop("jurisdiction")
     data["jurisdiction"] = str(world.commune.jurisdiction.pk)
     assert client.post(reverse("intake:edit", args=[record.pk]), data).status_code == 302
