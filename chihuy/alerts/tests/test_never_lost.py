@@ -23,7 +23,7 @@ from chihuy.centres.choices import Role, Sector
 from chihuy.intake.choices import EventKind
 from chihuy.intake.services import intake_create
 
-DURABLE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DURABLE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "alerts"]}}
 
 
 def _urgent_call(world) -> dict:
