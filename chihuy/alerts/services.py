@@ -216,8 +216,9 @@ def alert_raise(*, record: Any) -> Alert:
     # Step 1 is due now: fire it in this transaction, so the commander's open tab hears the
     # moment the record commits, and a record never commits without its first step fired.
     alert_escalate_due(now=now, alert_ids=[alert.pk])
-    # The auditor is booked at start and re-arms itself; this only revives it sooner.
-    transaction.on_commit(schedule_auditor, robust=True)
+    # The crash net's next run is a row of this transaction too (issue 12); the task workers'
+    # sweep also revives it (chihuy.core.periodic.ensure_self_scheduling).
+    schedule_auditor()
     return alert
 
 

@@ -32,7 +32,8 @@ def enqueue_in_transaction(
     A backend that runs tasks elsewhere or at once (the tests' immediate backend) gets the
     task after commit instead, so a rolled-back write never runs its follow-up; such a
     backend cannot wait for ``run_after``, and then nothing is queued (the periodic
-    auditors find the deadline in the data).
+    auditors find the deadline in the data). ``check --deploy`` refuses such a backend in
+    production (``chihuy.core.checks``), so there the callback never carries real work.
     """
     if run_after is not None:
         if not getattr(task_backends[task_obj.backend], "supports_defer", False):

@@ -101,10 +101,20 @@ SELF_SCHEDULING: list[str] = [
 ]
 
 
-def schedule_all() -> list[str]:
-    """Book every periodic job that has no run waiting; returns the paths it booked."""
+def ensure_self_scheduling() -> None:
+    """Book the data-driven jobs (the alert auditor, report reminders) if none waits.
+
+    Every task worker calls this with its sweep (``chihuy.core.workers``), so a chain that a
+    crash broke is revived within a lease period by a process that is always running, not by
+    whichever request happened to commit next.
+    """
     for path in SELF_SCHEDULING:
         import_string(path)()
+
+
+def schedule_all() -> list[str]:
+    """Book every periodic job that has no run waiting; returns the paths it booked."""
+    ensure_self_scheduling()
     booked = []
     for path, first_due in PERIODIC_JOBS:
         if ensure_pending(import_string(path), run_after=first_due()):

@@ -197,7 +197,11 @@ class Heartbeat:
             )
 
     def sweep(self) -> dict[str, int]:
-        return tasks_recover_stale(queue_names=self.queue_names, exclude_queues=self.exclude_queues)
+        from chihuy.core.periodic import ensure_self_scheduling
+
+        recovered = tasks_recover_stale(queue_names=self.queue_names, exclude_queues=self.exclude_queues)
+        ensure_self_scheduling()  # the auditor and reminder chains, revived if a crash broke them
+        return recovered
 
     def start(self) -> None:
         """Register, take back what dead workers left on our queues, then beat in the background."""

@@ -164,3 +164,23 @@ def test_db_worker_takes_back_a_dead_workers_task_at_start_and_runs_it(durable, 
     assert (row.status, row.worker_ids) == ("SUCCESSFUL", ["dead", "w-test"])
     # A worker that stops cleanly takes its heartbeat row with it.
     assert not TaskWorker.objects.filter(pk="w-test").exists()
+
+
+def test_a_workers_sweep_revives_the_auditor_chain_a_crash_broke(durable):
+    from chihuy.alerts.tasks import alert_audit_task
+    from chihuy.core.workers import Heartbeat
+
+    assert not DBTaskResult.objects.filter(task_path=alert_audit_task.module_path).exists()
+    Heartbeat(worker_id="w-sweep", queue_names=["alerts"], exclude_queues=[]).sweep()
+    Heartbeat(worker_id="w-sweep-2", queue_names=None, exclude_queues=["alerts"]).sweep()
+    waiting = DBTaskResult.objects.filter(task_path=alert_audit_task.module_path, status="READY")
+    assert waiting.count() == 1  # booked once, however many workers sweep
+
+
+def test_check_deploy_refuses_a_task_backend_that_keeps_follow_ups_in_memory(settings):
+    from chihuy.core.checks import durable_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    assert [m.id for m in durable_task_backend()] == ["chihuy.E001"]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    assert durable_task_backend() == []
