@@ -91,6 +91,28 @@ def read_batch(
             connection.close()
 
 
+def fan_out(subs: list[Subscriber], batch: Any, acknowledged: set[int]) -> None:
+    """Hand each open tab its share of one read: new events, the backlog, acknowledgements."""
+    chunks = {
+        e["id"]: sse_alert(e)
+        for group in (batch.events, batch.backlog)
+        for events in group.values()
+        for e in events
+    }
+    for s in subs:
+        if s.last_id is None:  # just opened: the alerts still waiting, then on from there
+            for event in batch.backlog.get(s.user_id, ()):
+                s.shown.add(event["alert"])
+                s.queue.put_nowait(chunks[event["id"]])
+            s.last_id = batch.start_after
+            continue
+        s.take(batch.events.get(s.user_id, []), chunks)
+        s.last_id = max(s.last_id, batch.scanned_to)
+        for alert_id in s.shown & acknowledged:
+            s.shown.discard(alert_id)
+            s.queue.put_nowait(sse_acknowledged(alert_id))
+
+
 class Bus:
     """The open streams of this process, the poller that feeds them and the listener that wakes it."""
 
@@ -178,33 +200,12 @@ class Bus:
                 await asyncio.sleep(1)
                 continue
             self.reads += 1
-            self._fan_out(subs, batch, set(acknowledged))
+            fan_out(subs, batch, set(acknowledged))
             if batch.more:
                 continue
             pause = stream_idle_seconds() if self.listening else stream_poll_seconds()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), pause)
-
-    @staticmethod
-    def _fan_out(subs: list[Subscriber], batch: Any, acknowledged: set[int]) -> None:
-        chunks = {
-            e["id"]: sse_alert(e)
-            for group in (batch.events, batch.backlog)
-            for events in group.values()
-            for e in events
-        }
-        for s in subs:
-            if s.last_id is None:  # just opened: the alerts still waiting, then on from there
-                for event in batch.backlog.get(s.user_id, ()):
-                    s.shown.add(event["alert"])
-                    s.queue.put_nowait(chunks[event["id"]])
-                s.last_id = batch.start_after
-                continue
-            s.take(batch.events.get(s.user_id, []), chunks)
-            s.last_id = max(s.last_id, batch.scanned_to)
-            for alert_id in s.shown & acknowledged:
-                s.shown.discard(alert_id)
-                s.queue.put_nowait(sse_acknowledged(alert_id))
 
     # --- the listener ----------------------------------------------------------------------
 

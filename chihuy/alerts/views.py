@@ -23,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from chihuy.alerts.bus import ACK_CHECK_SECONDS, Bus, Subscriber, bus, read_batch
+from chihuy.alerts.bus import ACK_CHECK_SECONDS, Subscriber, bus, fan_out, read_batch
 from chihuy.alerts.conf import stream_heartbeat_seconds, stream_poll_seconds
 from chihuy.alerts.forms import AlertPolicyForm
 from chihuy.alerts.models import Alert
@@ -144,7 +144,7 @@ def _sync_events(user_id: int, last_id: int | None) -> Iterator[bytes]:
                 acks, acks_checked = sub.shown, time.monotonic()
             after = {} if sub.last_id is None else {user_id: sub.last_id}
             batch, acknowledged = read_batch(after, set() if after else {user_id}, acks, release=False)
-            Bus._fan_out([sub], batch, set(acknowledged))
+            fan_out([sub], batch, set(acknowledged))
             now = time.monotonic()
             if not sub.queue.empty():
                 while not sub.queue.empty():

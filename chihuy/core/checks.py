@@ -22,7 +22,7 @@ def durable_task_backend(app_configs: Any = None, **kwargs: Any) -> list[checks.
     wrong = [
         alias
         for alias, conf in settings.TASKS.items()
-        if not issubclass(import_string(conf["BACKEND"]), DatabaseBackend)
+        if not issubclass(import_string(str(conf["BACKEND"])), DatabaseBackend)
     ]
     return [
         checks.Error(
